@@ -1,0 +1,145 @@
+"""Every data type flaglint passes between its parts, in one place.
+
+Collectors produce `Reference`s, loaders produce `Inventory`s, checks produce `Diagnostic`s, and anything that
+goes wrong with one input file is a `FileProblem` (data, never an exception that ends the run). All types are
+frozen and picklable so that collection can run in worker processes and be cached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Optional, Tuple
+
+Kind = Literal["flag", "switch", "sample"]
+KINDS: Tuple[Kind, ...] = ("flag", "switch", "sample")
+
+Source = Literal["python", "django-template", "jinja2", "javascript"]
+Severity = Literal["error", "warning"]
+
+#: The wildcard used in `Reference.pattern` for a part of a name only runtime knows.
+WILDCARD = "*"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One place where code names a waffle flag, switch or sample.
+
+    `name` is the runtime name (without a leading "!") or None when it cannot be determined statically; then
+    `pattern` holds what is known of it, with `WILDCARD` for the unknown parts (``"ns.*"``, or ``"*"``).
+    Lines and columns are 1-based and point at the name expression (the literal, the constant, the tag).
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    kind: Kind
+    name: Optional[str]
+    expression: str
+    source: Source
+    api: str
+    test: bool = False
+    negated: bool = False
+    pattern: Optional[str] = None
+
+    @property
+    def dynamic(self) -> bool:
+        """True when only runtime knows the name."""
+        return self.name is None
+
+    def could_be(self, name: str) -> bool:
+        """Whether this reference could name `name` at runtime."""
+        if self.name is not None:
+            return self.name == name
+        return pattern_matches(self.pattern or WILDCARD, name)
+
+
+def pattern_matches(pattern: str, name: str) -> bool:
+    """Match `name` against a pattern whose only special character is `WILDCARD`."""
+    regex = ".*".join(re.escape(part) for part in pattern.split(WILDCARD))
+    return re.fullmatch(regex, name, flags=re.DOTALL) is not None
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """An input file flaglint could not read or parse; reported, never fatal."""
+
+    path: str
+    message: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class InventoryEntry:
+    """One flag, switch or sample as an environment's export lists it."""
+
+    kind: Kind
+    name: str
+    state: Optional[str] = None
+    created: Optional[str] = None
+    modified: Optional[str] = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What one environment (``prod``, ``dev`` ...) holds, read from one export file."""
+
+    environment: str
+    path: str
+    format: str
+    entries: Tuple[InventoryEntry, ...]
+
+    def has(self, kind: Kind, name: str) -> bool:
+        """Whether this environment holds `name` as `kind`."""
+        return any(e.kind == kind and e.name == name for e in self.entries)
+
+    def kinds_of(self, name: str) -> Tuple[Kind, ...]:
+        """The kinds under which this environment holds `name`."""
+        return tuple(e.kind for e in self.entries if e.name == name)
+
+
+@dataclass(frozen=True)
+class Retirement:
+    """A flag scheduled for deletion: from the retirement plan, an export note marker, or ``--retiring``."""
+
+    name: str
+    kind: Optional[Kind] = None
+    date: Optional[str] = None
+    reason: str = ""
+    origin: str = ""
+
+
+class InventoryError(Exception):
+    """A malformed or unrecognised inventory file; carries the path and position of the problem."""
+
+    def __init__(self, path: str, message: str, line: Optional[int] = None, column: Optional[int] = None):
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
+        where = path if line is None else f"{path}:{line}" + ("" if column is None else f":{column}")
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding of a check, ready for any reporter."""
+
+    code: str
+    severity: Severity
+    message: str
+    path: str
+    line: int
+    column: int
+    name: Optional[str] = None
+    kind: Optional[Kind] = None
+    environment: Optional[str] = None
+    related: Tuple[Reference, ...] = field(default=())
+
+    def sort_key(self) -> Tuple[str, int, int, str, str]:
+        """Order diagnostics by place, then code, then name."""
+        return (self.path, self.line, self.column, self.code, self.name or "")
