@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Optional, Tuple
+from typing import Literal, Optional, Tuple, Union
 
 Kind = Literal["flag", "switch", "sample"]
 KINDS: Tuple[Kind, ...] = ("flag", "switch", "sample")
@@ -143,3 +143,133 @@ class Diagnostic:
     def sort_key(self) -> Tuple[str, int, int, str, str]:
         """Order diagnostics by place, then code, then name."""
         return (self.path, self.line, self.column, self.code, self.name or "")
+
+
+# --- Symbolic values: what the Python collector knows about a name expression before cross-file resolution ---
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A string known at collection time."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A dotted name to look up in the project (``apps.teams.flags.Flags.MCP.slug``), resolved across files."""
+
+    qualname: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Attr:
+    """An attribute of a value that is not a plain dotted name (``make()[0].slug`` is Unknown; ``obj.slug`` is this)."""
+
+    base: "Value"
+    attr: str
+
+
+@dataclass(frozen=True)
+class Each:
+    """Any one element of a sequence (the target of ``for name in NAMES``)."""
+
+    of: "Value"
+
+
+@dataclass(frozen=True)
+class ToggleName:
+    """The name an edx-toggles object (or namespace object, or plain string) stands for."""
+
+    of: "Value"
+
+
+@dataclass(frozen=True)
+class Cat:
+    """Concatenation (``+``, f-strings, ``%``, ``.format``) of parts."""
+
+    parts: Tuple["Value", ...]
+
+
+@dataclass(frozen=True)
+class Alt:
+    """One of several values (a loop over a sequence, a conditional expression, a reassigned name)."""
+
+    options: Tuple["Value", ...]
+
+
+@dataclass(frozen=True)
+class Seq:
+    """A tuple or list of values (``name__in=[...]``, ``for name in NAMES``)."""
+
+    items: Tuple["Value", ...]
+
+
+@dataclass(frozen=True)
+class Construct:
+    """A call that builds an object whose attributes may later name a flag (a dataclass, an edx-toggles object)."""
+
+    callee: "Value"
+    args: Tuple["Value", ...]
+    kwargs: Tuple[Tuple[str, "Value"], ...]
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value only runtime knows; `text` is its source expression."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """What resolution needs of a class: its bases and, for dataclasses and named tuples, its field order."""
+
+    bases: Tuple[str, ...]
+    fields: Optional[Tuple[str, ...]] = None
+
+
+Value = Union[Lit, Sym, Attr, Cat, Alt, Seq, Each, Construct, ToggleName, Unknown]
+
+
+@dataclass(frozen=True)
+class PendingReference:
+    """A Python reference whose name is still a symbolic `Value`; `resolve` turns it into `Reference`s."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    kind: Kind
+    value: "Value"
+    expression: str
+    api: str
+    test: bool
+    negatable: bool
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    """What the Python collector learns from one file: its references and what other files may import from it."""
+
+    path: str
+    module: str
+    references: Tuple[PendingReference, ...] = ()
+    symbols: Tuple[Tuple[str, "Value"], ...] = ()
+    """Module-level names (``FOO``, ``Flags.MCP``) and their values."""
+    imports: Tuple[Tuple[str, str], ...] = ()
+    """Names bound by import statements and the dotted names they stand for."""
+    classes: Tuple[Tuple[str, ClassInfo], ...] = ()
+    problems: Tuple[FileProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found: references in a stable order, the files it could not read, and counts."""
+
+    references: Tuple[Reference, ...]
+    problems: Tuple[FileProblem, ...]
+    files_scanned: int
+    files_parsed: int

@@ -1,0 +1,196 @@
+"""The one table of waffle's API surface (and edx-toggles'), shared by the reference collector and the rewriter.
+
+Each `Api` says which callables it matches (by module and name), which kind of object it names, where the name
+argument is, whether a leading ``!`` negates it, and whether it is a test helper. Projects add their own
+wrappers from configuration; `Catalogue.with_wrappers` returns the extended table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, Literal, Mapping, Optional, Tuple
+
+from flaglint.types import Kind
+
+Form = Literal[
+    "call",  # a function call whose argument is the name (flag_is_active, waffle_flag, override_flag ...)
+    "toggle",  # an edx-toggles object constructor; the object carries the name afterwards
+    "legacy-toggle",  # LegacyWaffleFlag(namespace, name, module): the name is f"{namespace}.{name}"
+    "toggle-namespace",  # (Legacy)WaffleFlagNamespace(name): a namespace object for legacy toggles
+    "toggle-override",  # override_waffle_flag(toggle_object, active): the name comes from the object
+    "model-getter",  # get_waffle_flag_model(): returns a model class
+]
+
+
+@dataclass(frozen=True)
+class Api:
+    """One callable of the surface: where its name argument is and what it names."""
+
+    modules: Tuple[str, ...]
+    """Module prefixes it lives under: ``waffle`` matches ``waffle`` and ``waffle.decorators``."""
+    function: str
+    kind: Kind
+    api: str
+    form: Form = "call"
+    position: Optional[int] = 0
+    keyword: Optional[str] = None
+    negatable: bool = False
+    test_helper: bool = False
+
+    def matches(self, qualname: str) -> bool:
+        """Whether a dotted callee name (``waffle.decorators.waffle_flag``) is this API."""
+        module, _, function = qualname.rpartition(".")
+        if function != self.function:
+            return False
+        return any(module == prefix or module.startswith(prefix + ".") for prefix in self.modules)
+
+
+@dataclass(frozen=True)
+class Mixin:
+    """A class-based-view mixin that reads the name from a class attribute."""
+
+    modules: Tuple[str, ...]
+    cls: str
+    attribute: str
+    kind: Kind
+
+
+WAFFLE = ("waffle",)
+EDX = ("edx_toggles", "openedx", "lms", "cms", "common", "xmodule")
+
+#: Manager methods that look an object up (or create / delete it) by ``name=``.
+MANAGER_METHODS: FrozenSet[str] = frozenset(
+    {"get", "filter", "exclude", "create", "get_or_create", "update_or_create", "get_by_natural_key"}
+)
+#: Lookups on the ``name`` field that name objects: single names, then sequences of names.
+NAME_KEYWORDS: FrozenSet[str] = frozenset({"name", "name__exact", "name__iexact", "pk_name"})
+NAME_SEQUENCE_KEYWORDS: FrozenSet[str] = frozenset({"name__in"})
+#: Shortcuts that take a model class first and lookups as keywords.
+MODEL_SHORTCUTS: FrozenSet[str] = frozenset({"get_object_or_404", "get_list_or_404"})
+
+APIS: Tuple[Api, ...] = (
+    Api(WAFFLE, "flag_is_active", "flag", "flag_is_active", position=1, keyword="flag_name"),
+    Api(WAFFLE, "switch_is_active", "switch", "switch_is_active", keyword="switch_name"),
+    Api(WAFFLE, "sample_is_active", "sample", "sample_is_active", keyword="sample_name"),
+    Api(WAFFLE, "waffle_flag", "flag", "waffle_flag", keyword="flag_name", negatable=True),
+    Api(WAFFLE, "waffle_switch", "switch", "waffle_switch", keyword="switch_name", negatable=True),
+    Api(WAFFLE, "override_flag", "flag", "override_flag", keyword="name", test_helper=True),
+    Api(WAFFLE, "override_switch", "switch", "override_switch", keyword="name", test_helper=True),
+    Api(WAFFLE, "override_sample", "sample", "override_sample", keyword="name", test_helper=True),
+    Api(WAFFLE, "set_flag", "flag", "set_flag", position=1, keyword="flag_name"),
+    Api(WAFFLE, "get_waffle_flag_model", "flag", "model-get", form="model-getter", position=None),
+    Api(WAFFLE, "get_waffle_switch_model", "switch", "model-get", form="model-getter", position=None),
+    Api(WAFFLE, "get_waffle_sample_model", "sample", "model-get", form="model-getter", position=None),
+    # edx-toggles and edx-platform's subclasses: the constructor names the toggle.
+    Api(EDX, "WaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
+    Api(EDX, "WaffleSwitch", "switch", "edx-toggles", form="toggle", keyword="name"),
+    Api(EDX, "NonNamespacedWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
+    Api(EDX, "NonNamespacedWaffleSwitch", "switch", "edx-toggles", form="toggle", keyword="name"),
+    Api(EDX, "CourseWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
+    Api(EDX, "ExperimentWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
+    Api(EDX, "LegacyWaffleFlag", "flag", "edx-toggles", form="legacy-toggle", position=1, keyword="flag_name"),
+    Api(EDX, "LegacyWaffleSwitch", "switch", "edx-toggles", form="legacy-toggle", position=1, keyword="switch_name"),
+    Api(EDX, "LegacyCourseWaffleFlag", "flag", "edx-toggles", form="legacy-toggle", position=1, keyword="flag_name"),
+    Api(EDX, "WaffleFlagNamespace", "flag", "edx-toggles", form="toggle-namespace", keyword="name"),
+    Api(EDX, "WaffleSwitchNamespace", "switch", "edx-toggles", form="toggle-namespace", keyword="name"),
+    Api(EDX, "LegacyWaffleFlagNamespace", "flag", "edx-toggles", form="toggle-namespace", keyword="name"),
+    Api(EDX, "LegacyWaffleSwitchNamespace", "switch", "edx-toggles", form="toggle-namespace", keyword="name"),
+    Api(EDX, "override_waffle_flag", "flag", "override_waffle_flag", form="toggle-override", test_helper=True),
+    Api(EDX, "override_waffle_switch", "switch", "override_waffle_switch", form="toggle-override", test_helper=True),
+)
+
+MIXINS: Tuple[Mixin, ...] = (
+    Mixin(WAFFLE, "WaffleFlagMixin", "waffle_flag", "flag"),
+    Mixin(WAFFLE, "WaffleSwitchMixin", "waffle_switch", "switch"),
+    Mixin(WAFFLE, "WaffleSampleMixin", "waffle_sample", "sample"),
+)
+
+#: waffle's model classes (concrete and abstract); a project subclass of any of them is a model of that kind.
+MODELS: Mapping[str, Kind] = {
+    "waffle.models.Flag": "flag",
+    "waffle.models.AbstractUserFlag": "flag",
+    "waffle.models.AbstractBaseFlag": "flag",
+    "waffle.models.Switch": "switch",
+    "waffle.models.AbstractBaseSwitch": "switch",
+    "waffle.models.Sample": "sample",
+    "waffle.models.AbstractBaseSample": "sample",
+}
+
+#: Model labels as ``apps.get_model`` and dumpdata spell them (lower-case ``app_label.model``).
+MODEL_LABELS: Mapping[str, Kind] = {"waffle.flag": "flag", "waffle.switch": "switch", "waffle.sample": "sample"}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The API table in force for one run: waffle's surface plus the project's wrappers and models."""
+
+    apis: Tuple[Api, ...] = APIS
+    mixins: Tuple[Mixin, ...] = MIXINS
+    models: Mapping[str, Kind] = field(default_factory=lambda: dict(MODELS))
+    model_labels: Mapping[str, Kind] = field(default_factory=lambda: dict(MODEL_LABELS))
+    exact: Mapping[str, Api] = field(default_factory=dict)
+    """APIs known by their exact dotted name: configured wrappers and re-exports found in the project."""
+
+    def lookup(self, qualname: str) -> Optional[Api]:
+        """The API a dotted callee name refers to, if any."""
+        found = self.exact.get(qualname)
+        if found is not None:
+            return found
+        function = qualname.rpartition(".")[2]
+        if function not in _FUNCTION_NAMES:
+            return None
+        for api in self.apis:
+            if api.matches(qualname):
+                return api
+        return None
+
+    def model_kind(self, qualname: str) -> Optional[Kind]:
+        """The kind of a waffle model class named by a dotted name."""
+        return self.models.get(qualname)
+
+    def mixin(self, qualname: str) -> Optional[Mixin]:
+        """The waffle mixin a dotted base-class name refers to, if any."""
+        module, _, cls = qualname.rpartition(".")
+        for mixin in self.mixins:
+            if cls == mixin.cls and any(module == m or module.startswith(m + ".") for m in mixin.modules):
+                return mixin
+        return None
+
+    def with_additions(
+        self,
+        exact: Mapping[str, Api] = {},
+        models: Mapping[str, Kind] = {},
+        model_labels: Mapping[str, Kind] = {},
+    ) -> "Catalogue":
+        """A catalogue extended with exact APIs (wrappers, re-exports), custom models and model labels."""
+        return Catalogue(
+            apis=self.apis,
+            mixins=self.mixins,
+            models={**self.models, **models},
+            model_labels={**self.model_labels, **{k.lower(): v for k, v in model_labels.items()}},
+            exact={**self.exact, **exact},
+        )
+
+    def tokens(self) -> FrozenSet[str]:
+        """Words whose presence in a file's bytes means it may hold a reference (the prefilter's list)."""
+        words = set(_FUNCTION_NAMES) | {m.attribute for m in self.mixins} | {"waffle", "get_model"}
+        words |= {name.rpartition(".")[2] for name in self.exact}
+        words |= {name.rpartition(".")[2] for name in self.models}
+        return frozenset(words)
+
+
+_FUNCTION_NAMES: FrozenSet[str] = frozenset(api.function for api in APIS)
+
+
+def wrapper_api(qualname: str, kind: Kind, position: Optional[int], keyword: Optional[str]) -> Api:
+    """An `Api` for a project's own helper that forwards a name to waffle (from ``[tool.flaglint.wrappers]``)."""
+    module, _, function = qualname.rpartition(".")
+    return Api((module,), function, kind, f"wrapper:{qualname}", position=position, keyword=keyword)
+
+
+def apis_by_function(apis: Iterable[Api]) -> Dict[str, Tuple[Api, ...]]:
+    """Group APIs by their function name, for documentation and the rewriter."""
+    grouped: Dict[str, Tuple[Api, ...]] = {}
+    for api in apis:
+        grouped[api.function] = grouped.get(api.function, ()) + (api,)
+    return grouped

@@ -1,0 +1,258 @@
+"""Checks: pure functions from (references, inventories, retirements) to diagnostics.
+
+Per-reference checks (FL1xx) look at one reference at a time, so the flake8 plugin can run them on one file.
+Project-wide checks (FL2xx) need every reference of the project and are run by the CLI only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from flaglint.codes import code, selected
+from flaglint.types import (
+    Diagnostic,
+    FileProblem,
+    Inventory,
+    InventoryEntry,
+    Kind,
+    Reference,
+    Retirement,
+)
+
+_LISTED = 5
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the checks know besides the references: inventories and what is scheduled for deletion."""
+
+    inventories: Tuple[Inventory, ...] = ()
+    retirements: Tuple[Retirement, ...] = ()
+
+    def retirement(self, kind: Kind, name: str) -> Optional[Retirement]:
+        """The retirement that applies to (kind, name), if any."""
+        for retirement in self.retirements:
+            if retirement.name == name and retirement.kind in (None, kind):
+                return retirement
+        return None
+
+
+def retirements_from_notes(inventories: Iterable[Inventory], marker: str) -> List[Retirement]:
+    """Entries whose export note carries the retirement marker (``flaglint: retire``) are scheduled for deletion."""
+    found: List[Retirement] = []
+    if not marker:
+        return found
+    for inventory in inventories:
+        for entry in inventory.entries:
+            if marker.lower() in entry.note.lower():
+                found.append(
+                    Retirement(entry.name, entry.kind, reason=f"note in {inventory.environment}: {entry.note.strip()}",
+                               origin=inventory.path)
+                )
+    return found
+
+
+def check_references(references: Sequence[Reference], knowledge: Knowledge) -> List[Diagnostic]:
+    """FL101-FL105 for each reference."""
+    diagnostics: List[Diagnostic] = []
+    for reference in references:
+        diagnostics.extend(check_reference(reference, knowledge))
+    return diagnostics
+
+
+def check_reference(reference: Reference, knowledge: Knowledge) -> List[Diagnostic]:
+    """The per-reference diagnostics of one reference."""
+    if reference.name is None:
+        return _check_dynamic(reference, knowledge)
+    found: List[Diagnostic] = []
+    retirement = knowledge.retirement(reference.kind, reference.name)
+    if retirement is not None:
+        found.append(_diagnostic("FL101", reference, why=_why(retirement)))
+    if reference.test or not knowledge.inventories:
+        return found
+    missing, mismatched = [], []
+    for inventory in knowledge.inventories:
+        if inventory.has(reference.kind, reference.name):
+            continue
+        others = inventory.kinds_of(reference.name)
+        (mismatched if others else missing).append((inventory.environment, others))
+    if mismatched:
+        environments = [environment for environment, _ in mismatched]
+        other = mismatched[0][1][0]
+        found.append(
+            _diagnostic(
+                "FL103",
+                reference,
+                api=reference.api,
+                environments=_join(environments),
+                verb="knows" if len(environments) == 1 else "know",
+                other=other,
+                environment=",".join(environments),
+            )
+        )
+    if missing:
+        environments = [environment for environment, _ in missing]
+        text = _join(environments)
+        if len(environments) == len(knowledge.inventories) and len(environments) > 1:
+            text = f"every environment ({text})"
+        found.append(_diagnostic("FL102", reference, environments=text, environment=",".join(environments)))
+    return found
+
+
+def _check_dynamic(reference: Reference, knowledge: Knowledge) -> List[Diagnostic]:
+    pattern = reference.pattern or "*"
+    note = f" (known pattern: {pattern})" if pattern != "*" else ""
+    found = [_diagnostic("FL104", reference, expression=reference.expression, pattern_note=note)]
+    for retirement in knowledge.retirements:
+        if retirement.kind in (None, reference.kind) and reference.could_be(retirement.name):
+            found.append(
+                _diagnostic("FL105", reference, expression=reference.expression, name=retirement.name)
+            )
+    return found
+
+
+def check_project(
+    references: Sequence[Reference], knowledge: Knowledge, problems: Sequence[FileProblem] = ()
+) -> List[Diagnostic]:
+    """FL201-FL203: inventory entries nothing references, only tests reference, or only a pattern could."""
+    by_name: Dict[Tuple[Kind, str], List[Reference]] = defaultdict(list)
+    dynamic_by_kind: Dict[Kind, List[Reference]] = defaultdict(list)
+    for reference in references:
+        if reference.name is None:
+            dynamic_by_kind[reference.kind].append(reference)
+        else:
+            by_name[(reference.kind, reference.name)].append(reference)
+    caveat = ""
+    if problems:
+        caveat = f" (but {len(problems)} file(s) could not be read, see FL001)"
+    diagnostics: List[Diagnostic] = []
+    for (kind, name), holders in _entries(knowledge.inventories).items():
+        environments = _join([inventory.environment for inventory, _ in holders])
+        inventory, entry = holders[0]
+        line = _line_of(inventory, entry)
+        named = by_name.get((kind, name), [])
+        base = dict(kind=kind, name=name, environments=environments)
+        if any(not reference.test for reference in named):
+            continue
+        if named:
+            tests = _list_places(named)
+            diagnostics.append(_project_diagnostic("FL202", inventory, line, tests=tests, related=named, **base))
+            continue
+        matches = [reference for reference in dynamic_by_kind.get(kind, []) if reference.could_be(name)]
+        if matches:
+            listed = _list_places(matches)
+            diagnostics.append(
+                _project_diagnostic("FL203", inventory, line, references=listed, related=matches, **base)
+            )
+            continue
+        diagnostics.append(_project_diagnostic("FL201", inventory, line, caveat=caveat, **base))
+    return diagnostics
+
+
+def problem_diagnostics(problems: Sequence[FileProblem]) -> List[Diagnostic]:
+    """FL001 for every file that could not be read or parsed."""
+    entry = code("FL001")
+    return [
+        Diagnostic("FL001", entry.severity, entry.format(detail=p.message), p.path, p.line, p.column)
+        for p in problems
+    ]
+
+
+def filter_codes(diagnostics: Iterable[Diagnostic], select: Tuple[str, ...], ignore: Tuple[str, ...]) -> List[Diagnostic]:
+    """Keep the diagnostics whose codes are selected and not ignored."""
+    return [d for d in diagnostics if selected(d.code, select, ignore)]
+
+
+def _entries(inventories: Sequence[Inventory]) -> Dict[Tuple[Kind, str], List[Tuple[Inventory, InventoryEntry]]]:
+    entries: Dict[Tuple[Kind, str], List[Tuple[Inventory, InventoryEntry]]] = {}
+    for inventory in inventories:
+        for entry in inventory.entries:
+            entries.setdefault((entry.kind, entry.name), []).append((inventory, entry))
+    return entries
+
+
+_LINE_CACHE: Dict[str, List[str]] = {}
+
+
+def _line_of(inventory: Inventory, entry: InventoryEntry) -> int:
+    """The line of an entry's name in its export file, so editors can jump to it (1 when not found)."""
+    lines = _LINE_CACHE.get(inventory.path)
+    if lines is None:
+        try:
+            with open(inventory.path, encoding="utf-8-sig", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            lines = []
+        _LINE_CACHE[inventory.path] = lines
+    quoted = re.compile(r"""["']""" + re.escape(entry.name) + r"""["']|^\s*(NAME: )?""" + re.escape(entry.name) + r":?\s")
+    for number, line in enumerate(lines, start=1):
+        if quoted.search(line):
+            return number
+    return 1
+
+
+def _diagnostic(identifier: str, reference: Reference, **values: object) -> Diagnostic:
+    entry = code(identifier)
+    fields = dict(kind=reference.kind, name=reference.name, expression=reference.expression)
+    fields.update(values)
+    environment = values.get("environment")
+    return Diagnostic(
+        identifier,
+        entry.severity,
+        entry.format(**fields),
+        reference.path,
+        reference.line,
+        reference.column,
+        name=str(fields["name"]) if fields.get("name") is not None else None,
+        kind=reference.kind,
+        environment=str(environment) if environment else None,
+        related=(reference,),
+    )
+
+
+def _project_diagnostic(
+    identifier: str, inventory: Inventory, line: int, related: Sequence[Reference] = (), **values: object
+) -> Diagnostic:
+    entry = code(identifier)
+    values.setdefault("caveat", "")
+    kind = values["kind"]
+    assert kind in ("flag", "switch", "sample")
+    return Diagnostic(
+        identifier,
+        entry.severity,
+        entry.format(**values),
+        inventory.path,
+        line,
+        1,
+        name=str(values["name"]),
+        kind=kind,
+        environment=inventory.environment,
+        related=tuple(related),
+    )
+
+
+def _why(retirement: Retirement) -> str:
+    origin = f"listed in {retirement.origin}" if retirement.origin else "named with --retiring"
+    parts = [retirement.reason or origin]
+    if retirement.date:
+        parts.append(f"on {retirement.date}")
+    return ", ".join(part for part in parts if part)
+
+
+def _join(items: Sequence[str]) -> str:
+    return ", ".join(items)
+
+
+def _list_places(references: Sequence[Reference]) -> str:
+    places = [f"{r.path}:{r.line}" for r in references[:_LISTED]]
+    more = len(references) - _LISTED
+    return ", ".join(places) + (f" and {more} more" if more > 0 else "")
+
+
+def summarise(diagnostics: Sequence[Diagnostic]) -> Mapping[str, int]:
+    """Counts for the summary line and the JSON summary."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    return {"errors": errors, "warnings": len(diagnostics) - errors}

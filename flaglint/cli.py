@@ -1,0 +1,219 @@
+"""The ``flaglint`` command: a thin adapter that parses options, runs the engine and checks, prints a report.
+
+This module and the reporters are the only places that print. Exit codes: 0 clean, 1 findings (including
+files that could not be read), 2 usage, configuration or inventory errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Dict, List, Optional, Sequence, TextIO, Tuple
+
+from flaglint import __version__
+from flaglint.checks import (
+    Knowledge,
+    check_project,
+    check_references,
+    filter_codes,
+    problem_diagnostics,
+    retirements_from_notes,
+)
+from flaglint.codes import BY_CODE, CODES
+from flaglint.config import ConfigError, InventorySpec, Settings, load_settings
+from flaglint.engine import scan
+from flaglint.inventory import FORMATS, load_inventory, load_retirement_plan
+from flaglint.reporters import diagnostics_json, diagnostics_text, references_json, references_text
+from flaglint.types import KINDS, Diagnostic, Inventory, InventoryError, Retirement
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command-line mistake: reported on stderr with exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with the check, refs and explain subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="flaglint",
+        description="Find every django-waffle flag, switch and sample reference and check it against inventories.",
+    )
+    parser.add_argument("--version", action="version", version=f"flaglint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser("check", help="report retired, missing, mismatched, dynamic and stale flags")
+    _add_scan_options(check)
+    check.add_argument(
+        "--inventory",
+        action="append",
+        default=[],
+        metavar="ENV=FILE",
+        help="an environment's export (dumpdata JSON, waffle_* --list text, /waffle_status JSON, edx-toggles "
+        "report); the format is detected, or stated as ENV:FORMAT=FILE. Repeat for each environment.",
+    )
+    check.add_argument("--retiring", action="append", default=[], metavar="NAME", help="a name scheduled for deletion")
+    check.add_argument("--retirement-plan", metavar="FILE", help="flaglint's TOML retirement plan")
+    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report (FL1,FL201)")
+    check.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to leave out")
+
+    refs = commands.add_parser("refs", help="list references (where is this flag used?)")
+    _add_scan_options(refs)
+    refs.add_argument("--name", action="append", default=[], help="only references that name (or could name) NAME")
+    refs.add_argument("--kind", choices=KINDS, help="only references of this kind")
+
+    explain = commands.add_parser("explain", help="document a diagnostic code (all codes without an argument)")
+    explain.add_argument("code", nargs="?", help="a code such as FL101")
+    return parser
+
+
+def _add_scan_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="files or directories (default: the configured paths, or .)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
+
+
+def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        if arguments.command == "explain":
+            return _explain(arguments.code, stdout)
+        settings = _settings(arguments)
+        if arguments.command == "refs":
+            return _refs(arguments, settings, stdout, stderr)
+        return _check(arguments, settings, stdout, stderr)
+    except (UsageError, ConfigError) as error:
+        print(f"flaglint: error: {error}", file=stderr)
+        return EXIT_ERROR
+    except InventoryError as error:
+        print(f"flaglint: error: inventory {error}", file=stderr)
+        return EXIT_ERROR
+
+
+def _settings(arguments: argparse.Namespace) -> Settings:
+    start = arguments.paths[0] if arguments.paths else "."
+    if not os.path.exists(start):
+        raise UsageError(f"no such file or directory: {start}")
+    settings = load_settings(start, arguments.config)
+    for path in arguments.paths:
+        if not os.path.exists(path):
+            raise UsageError(f"no such file or directory: {path}")
+    if arguments.paths:
+        settings = settings.with_overrides(paths=tuple(arguments.paths))
+    return settings
+
+
+def _refs(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    result = scan(settings)
+    references = list(result.references)
+    if arguments.name:
+        references = [r for r in references if any(r.could_be(name) for name in arguments.name)]
+    if arguments.kind:
+        references = [r for r in references if r.kind == arguments.kind]
+    print(references_json(references) if arguments.format == "json" else references_text(references), file=stdout)
+    for problem in result.problems:
+        print(f"{problem.path}:{problem.line}:{problem.column}: FL001 {problem.message}", file=stderr)
+    return EXIT_FINDINGS if result.problems else EXIT_CLEAN
+
+
+def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    inventories = _inventories(arguments, settings)
+    retirements = _retirements(arguments, settings, inventories)
+    result = scan(settings)
+    knowledge = Knowledge(tuple(inventories), tuple(retirements))
+    diagnostics: List[Diagnostic] = problem_diagnostics(result.problems)
+    diagnostics += check_references(result.references, knowledge)
+    if inventories:
+        diagnostics += check_project(result.references, knowledge, result.problems)
+    select = _codes(arguments.select, settings.select)
+    ignore = _codes(arguments.ignore, settings.ignore)
+    diagnostics = sorted(filter_codes(diagnostics, select, ignore), key=lambda d: d.sort_key())
+    summary: Dict[str, object] = {
+        "errors": sum(1 for d in diagnostics if d.severity == "error"),
+        "warnings": sum(1 for d in diagnostics if d.severity == "warning"),
+        "by_code": _count_codes(diagnostics),
+        "references": len(result.references),
+        "files_scanned": result.files_scanned,
+        "files_unreadable": len(result.problems),
+        "environments": [inventory.environment for inventory in inventories],
+    }
+    if arguments.format == "json":
+        print(diagnostics_json(diagnostics, summary), file=stdout)
+    else:
+        print(diagnostics_text(diagnostics, summary), file=stdout)
+    return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def _count_codes(diagnostics: Sequence[Diagnostic]) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for diagnostic in diagnostics:
+        counts[diagnostic.code] = counts.get(diagnostic.code, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _codes(option: Optional[str], configured: Tuple[str, ...]) -> Tuple[str, ...]:
+    if option is None:
+        return configured
+    codes = tuple(code.strip() for code in option.split(",") if code.strip())
+    for code in codes:
+        if not code.startswith("FL"):
+            raise UsageError(f"{code!r} is not a flaglint code (FL...)")
+    return codes
+
+
+def parse_inventory_option(option: str) -> InventorySpec:
+    """``ENV=FILE`` or ``ENV:FORMAT=FILE``."""
+    environment, equals, path = option.partition("=")
+    if not equals or not environment or not path:
+        raise UsageError(f"--inventory expects ENV=FILE (or ENV:FORMAT=FILE), not {option!r}")
+    environment, _, fmt = environment.partition(":")
+    if fmt and fmt not in FORMATS:
+        raise UsageError(f"unknown inventory format {fmt!r} (known: {', '.join(FORMATS)})")
+    return InventorySpec(environment, path, fmt or None)
+
+
+def _inventories(arguments: argparse.Namespace, settings: Settings) -> List[Inventory]:
+    specs: Dict[str, InventorySpec] = {spec.environment: spec for spec in settings.inventories}
+    for option in arguments.inventory:
+        spec = parse_inventory_option(option)
+        specs[spec.environment] = spec
+    labels = dict(settings.model_labels)
+    return [load_inventory(spec.environment, spec.path, fmt=spec.format, model_labels=labels) for spec in specs.values()]
+
+
+def _retirements(arguments: argparse.Namespace, settings: Settings, inventories: List[Inventory]) -> List[Retirement]:
+    retirements: List[Retirement] = []
+    plan = arguments.retirement_plan or settings.retirement_plan
+    if plan:
+        retirements.extend(load_retirement_plan(plan))
+    retirements.extend(retirements_from_notes(inventories, settings.retire_marker))
+    retirements.extend(Retirement(name) for name in list(settings.retiring) + list(arguments.retiring))
+    return retirements
+
+
+def _explain(identifier: Optional[str], stdout: TextIO) -> int:
+    if identifier is None:
+        for entry in CODES:
+            print(f"{entry.code}  {entry.name:<40} {entry.severity:<8} {entry.summary}", file=stdout)
+        return EXIT_CLEAN
+    entry = BY_CODE.get(identifier.upper())
+    if entry is None:
+        raise UsageError(f"unknown code {identifier!r}; `flaglint explain` lists them")
+    print(
+        f"{entry.code} {entry.name} ({entry.severity}, {entry.scope} scope)\n\n"
+        f"What it does\n  {entry.summary}\n\nWhy it matters\n  {entry.why}\n\n"
+        f"Example\n  {entry.bad}\n\nUse instead\n  {entry.good}",
+        file=stdout,
+    )
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

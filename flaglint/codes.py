@@ -1,0 +1,156 @@
+"""The one registry of diagnostic codes. A code never changes meaning; retired codes are never reused.
+
+FL0xx: input flaglint could not read. FL1xx: per reference (also reported by the flake8 plugin).
+FL2xx: project-wide, over every reference and every inventory (CLI only: they need the whole project).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Literal, Tuple
+
+from flaglint.types import Severity
+
+Scope = Literal["file", "reference", "project"]
+
+
+@dataclass(frozen=True)
+class Code:
+    """A diagnostic code with its documentation (what, why, a bad and a good example)."""
+
+    code: str
+    name: str
+    severity: Severity
+    scope: Scope
+    message: str
+    summary: str
+    why: str
+    bad: str
+    good: str
+
+    def format(self, **values: object) -> str:
+        """The message with its placeholders filled."""
+        return self.message.format(**values)
+
+
+CODES: Tuple[Code, ...] = (
+    Code(
+        "FL001",
+        "unreadable-file",
+        "error",
+        "file",
+        "{detail}",
+        "A file could not be read or parsed, so references in it may be missed.",
+        "flaglint cannot see references in a file it cannot parse; while such a file exists, "
+        "'safe to remove' verdicts are not certain.",
+        "print 'hello'   # Python 2 code in a Python 3 project",
+        "print('hello')",
+    ),
+    Code(
+        "FL101",
+        "retired-flag-referenced",
+        "error",
+        "reference",
+        "{kind} '{name}' is scheduled for deletion ({why}) but is still referenced here",
+        "A flag, switch or sample scheduled for deletion is still referenced.",
+        "Deleting it from the database does not raise anywhere: waffle quietly answers 'off' (or the "
+        "WAFFLE_*_DEFAULT) and the feature silently changes for every user. Remove the reference first.",
+        "if flag_is_active(request, 'new_checkout'):  # new_checkout is in the retirement plan",
+        "# the check is removed and the kept branch inlined before the flag is deleted",
+    ),
+    Code(
+        "FL102",
+        "missing-from-environment",
+        "error",
+        "reference",
+        "{kind} '{name}' is missing from {environments}",
+        "A referenced flag, switch or sample does not exist in an environment's inventory.",
+        "A missing object reads as 'off' without any error: in that environment the code behind it never "
+        "runs. Create it there, or remove the reference. (Test code is not checked: tests create their own.)",
+        "switch_is_active('new_search')  # prod's export has no switch 'new_search'",
+        "switch_is_active('new_search')  # after `manage.py waffle_switch new_search on --create` in prod",
+    ),
+    Code(
+        "FL103",
+        "kind-mismatch",
+        "error",
+        "reference",
+        "{api} names '{name}' as a {kind}, but {environments} {verb} it as a {other}",
+        "A switch API is used on a name an environment knows as a flag (or any such mix-up).",
+        "waffle looks switches, flags and samples up in different tables: the wrong API never finds the "
+        "object and answers 'off'.",
+        "switch_is_active('beta_ui')  # beta_ui is a flag",
+        "flag_is_active(request, 'beta_ui')",
+    ),
+    Code(
+        "FL104",
+        "dynamic-reference",
+        "warning",
+        "reference",
+        "the {kind} name {expression} cannot be resolved statically{pattern_note}",
+        "A reference whose name only runtime knows.",
+        "flaglint cannot tell which flags this reference keeps alive, so no inventory entry its pattern could "
+        "match is ever called safe to remove. Prefer literal names or module constants.",
+        "flag_is_active(request, f'{prefix}_checkout')",
+        "flag_is_active(request, NEW_CHECKOUT_FLAG)  # NEW_CHECKOUT_FLAG = 'shop_checkout'",
+    ),
+    Code(
+        "FL105",
+        "dynamic-reference-may-name-retired",
+        "warning",
+        "reference",
+        "this dynamic {kind} reference ({expression}) could name '{name}', which is scheduled for deletion",
+        "A dynamic reference whose pattern matches a name scheduled for deletion.",
+        "If it produces that name at runtime, deleting the object changes behaviour silently.",
+        "waffle.switch_is_active('payments_' + provider)  # 'payments_paypal' is being retired",
+        "# make sure no provider value can still produce 'payments_paypal', then suppress this line",
+    ),
+    Code(
+        "FL201",
+        "stale-inventory-entry",
+        "warning",
+        "project",
+        "{kind} '{name}' in {environments} is not referenced anywhere: safe to remove{caveat}",
+        "An inventory entry that no code, template, JavaScript or test references.",
+        "Stale flags clutter the admin and invite mistakes; this one can be deleted.",
+        "# prod holds switch 'old_banner'; nothing references it",
+        "# delete it: manage.py waffle_delete --switches old_banner",
+    ),
+    Code(
+        "FL202",
+        "referenced-only-from-tests",
+        "warning",
+        "project",
+        "{kind} '{name}' in {environments} is referenced only from tests ({tests}): remove them with it",
+        "An inventory entry referenced only by test code.",
+        "No production code reads it any more; the tests that override it go with it.",
+        "@override_flag('old_flow', active=True)  # the only reference left",
+        "# delete the test, then the flag",
+    ),
+    Code(
+        "FL203",
+        "stale-entry-matched-by-dynamic-reference",
+        "warning",
+        "project",
+        "{kind} '{name}' in {environments} has no reference by name, but {references} could produce it: "
+        "not safe to remove",
+        "An inventory entry that only a dynamic reference could name.",
+        "Without a named reference it looks stale, yet a dynamic reference may produce its name at runtime.",
+        "flag_is_active(request, 'ns.' + name)  # and the inventory holds 'ns.beta'",
+        "flag_is_active(request, NS_BETA)  # name it, or check by hand before deleting",
+    ),
+)
+
+BY_CODE: Dict[str, Code] = {code.code: code for code in CODES}
+
+
+def code(identifier: str) -> Code:
+    """The registry entry of a code (KeyError for an unknown one)."""
+    return BY_CODE[identifier]
+
+
+def selected(identifier: str, select: Tuple[str, ...], ignore: Tuple[str, ...]) -> bool:
+    """flake8-style selection: prefixes, the longest matching prefix wins between select and ignore."""
+    chosen = max((len(s) for s in select if identifier.startswith(s)), default=-1 if select else 0)
+    dropped = max((len(i) for i in ignore if identifier.startswith(i)), default=-1)
+    return chosen >= 0 and chosen >= dropped
