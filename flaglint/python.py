@@ -526,8 +526,45 @@ class _Collector:
             return
         if isinstance(node, ast.Call):
             self._check_call(node, scope)
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            self._visit_loop(node, scope)
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            self._visit_comprehension(node, scope)
+            return
         for child in ast.iter_child_nodes(node):
             self._visit(child, scope)
+
+    def _overlay(self, scope: _Scope) -> _Scope:
+        """A scope layer for a loop or comprehension variable while its body is visited (flow-sensitive)."""
+        layer = _Scope("function", scope)
+        layer.self_names, layer.self_class = scope.self_names, scope.self_class
+        return layer
+
+    def _visit_loop(self, node: ast.AST, scope: _Scope) -> None:
+        assert isinstance(node, (ast.For, ast.AsyncFor))
+        self._visit(node.iter, scope)
+        iterable = node.iter
+        layer = self._overlay(scope)
+        self._bind_loop_target(node.target, lambda: Each(self._value(iterable, scope)), layer)
+        self._visit_block(node.body, layer)
+        self._visit_block(node.orelse, scope)
+
+    def _visit_comprehension(self, node: ast.AST, scope: _Scope) -> None:
+        assert isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
+        layer = scope
+        for generator in node.generators:
+            self._visit(generator.iter, layer)
+            outer, iterable = layer, generator.iter
+            layer = self._overlay(outer)
+            self._bind_loop_target(
+                generator.target, lambda it=iterable, sc=outer: Each(self._value(it, sc)), layer  # type: ignore[misc]
+            )
+            for condition in generator.ifs:
+                self._visit(condition, layer)
+        elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for element in elements:
+            self._visit(element, layer)
 
     def _visit_function(self, node: ast.AST, scope: _Scope) -> None:
         assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))

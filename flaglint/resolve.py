@@ -169,7 +169,7 @@ class Project:
             options = value.options if isinstance(value, Alt) else value.items
             return [o for option in options for o in self._names(option, module, depth + 1)]
         if isinstance(value, ToggleName):
-            return self._toggle_names(self._deref(value.of, module, depth + 1), depth)
+            return self._toggle_names(self._deref_all(value.of, module, depth + 1), depth)
         if isinstance(value, Unknown):
             return [_UNKNOWN]
         return self._object_names(self._deref_all(value, module, depth + 1), depth)
@@ -239,6 +239,9 @@ class Project:
             return [o for option in value.options for o in self._deref_all(option, module, depth + 1)]
         if isinstance(value, Each):
             return self._elements(self._deref_all(value.of, module, depth + 1), depth)
+        if isinstance(value, Attr):
+            bases = self._deref_all(value.base, module, depth + 1)
+            return [self._attribute(base, value.attr, depth + 1) for base in bases]
         return [self._deref(value, module, depth)]
 
     def _elements(self, objects: List[_Object], depth: int) -> List[_Object]:
