@@ -73,7 +73,8 @@ def check_reference(reference: Reference, knowledge: Knowledge) -> List[Diagnost
         found.append(_diagnostic("FL101", reference, why=_why(retirement)))
     if reference.test or not knowledge.inventories:
         return found
-    missing, mismatched = [], []
+    missing: List[Tuple[str, Tuple[Kind, ...]]] = []
+    mismatched: List[Tuple[str, Tuple[Kind, ...]]] = []
     for inventory in knowledge.inventories:
         if inventory.has(reference.kind, reference.name):
             continue
@@ -134,21 +135,21 @@ def check_project(
         inventory, entry = holders[0]
         line = _line_of(inventory, entry)
         named = by_name.get((kind, name), [])
-        base = dict(kind=kind, name=name, environments=environments)
+        base: Dict[str, object] = dict(kind=kind, name=name, environments=environments)
         if any(not reference.test for reference in named):
             continue
         if named:
             tests = _list_places(named)
-            diagnostics.append(_project_diagnostic("FL202", inventory, line, tests=tests, related=named, **base))
+            diagnostics.append(_project_diagnostic("FL202", inventory, line, {**base, "tests": tests}, named))
             continue
         matches = [reference for reference in dynamic_by_kind.get(kind, []) if reference.could_be(name)]
         if matches:
             listed = _list_places(matches)
             diagnostics.append(
-                _project_diagnostic("FL203", inventory, line, references=listed, related=matches, **base)
+                _project_diagnostic("FL203", inventory, line, {**base, "references": listed}, matches)
             )
             continue
-        diagnostics.append(_project_diagnostic("FL201", inventory, line, caveat=caveat, **base))
+        diagnostics.append(_project_diagnostic("FL201", inventory, line, {**base, "caveat": caveat}))
     return diagnostics
 
 
@@ -196,7 +197,7 @@ def _line_of(inventory: Inventory, entry: InventoryEntry) -> int:
 
 def _diagnostic(identifier: str, reference: Reference, **values: object) -> Diagnostic:
     entry = code(identifier)
-    fields = dict(kind=reference.kind, name=reference.name, expression=reference.expression)
+    fields: Dict[str, object] = dict(kind=reference.kind, name=reference.name, expression=reference.expression)
     fields.update(values)
     environment = values.get("environment")
     return Diagnostic(
@@ -214,10 +215,9 @@ def _diagnostic(identifier: str, reference: Reference, **values: object) -> Diag
 
 
 def _project_diagnostic(
-    identifier: str, inventory: Inventory, line: int, related: Sequence[Reference] = (), **values: object
+    identifier: str, inventory: Inventory, line: int, values: Dict[str, object], related: Sequence[Reference] = ()
 ) -> Diagnostic:
     entry = code(identifier)
-    values.setdefault("caveat", "")
     kind = values["kind"]
     assert kind in ("flag", "switch", "sample")
     return Diagnostic(

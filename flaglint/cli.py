@@ -203,9 +203,10 @@ def _explain(identifier: Optional[str], stdout: TextIO) -> int:
         for entry in CODES:
             print(f"{entry.code}  {entry.name:<40} {entry.severity:<8} {entry.summary}", file=stdout)
         return EXIT_CLEAN
-    entry = BY_CODE.get(identifier.upper())
-    if entry is None:
+    found = BY_CODE.get(identifier.upper())
+    if found is None:
         raise UsageError(f"unknown code {identifier!r}; `flaglint explain` lists them")
+    entry = found
     print(
         f"{entry.code} {entry.name} ({entry.severity}, {entry.scope} scope)\n\n"
         f"What it does\n  {entry.summary}\n\nWhy it matters\n  {entry.why}\n\n"

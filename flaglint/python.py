@@ -550,6 +550,9 @@ class _Collector:
         self._visit_block(node.body, layer)
         self._visit_block(node.orelse, scope)
 
+    def _each_thunk(self, iterable: ast.expr, scope: _Scope) -> Callable[[], Value]:
+        return lambda: Each(self._value(iterable, scope))
+
     def _visit_comprehension(self, node: ast.AST, scope: _Scope) -> None:
         assert isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
         layer = scope
@@ -557,9 +560,7 @@ class _Collector:
             self._visit(generator.iter, layer)
             outer, iterable = layer, generator.iter
             layer = self._overlay(outer)
-            self._bind_loop_target(
-                generator.target, lambda it=iterable, sc=outer: Each(self._value(it, sc)), layer  # type: ignore[misc]
-            )
+            self._bind_loop_target(generator.target, self._each_thunk(iterable, outer), layer)
             for condition in generator.ifs:
                 self._visit(condition, layer)
         elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
@@ -593,20 +594,11 @@ class _Collector:
             self._visit(node.body, function_scope)
             return
         self._bind_block(node.body, function_scope)
-        self._bind_comprehensions(node.body, function_scope)
         self._visit_block(node.body, function_scope)
 
     def _is_staticmethod(self, node: ast.AST) -> bool:
         decorators = getattr(node, "decorator_list", [])
         return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in decorators)
-
-    def _bind_comprehensions(self, body: Sequence[ast.stmt], scope: _Scope) -> None:
-        """Comprehension variables, bound in the enclosing function (their own scope never clashes in practice)."""
-        for statement in body:
-            for node in _walk_scope(statement):
-                if isinstance(node, ast.comprehension):
-                    iterable = node.iter
-                    self._bind_loop_target(node.target, lambda it=iterable: Each(self._value(it, scope)), scope)
 
     def _visit_class(self, node: ast.ClassDef, scope: _Scope) -> None:
         for expression in list(node.decorator_list) + list(node.bases) + [k.value for k in node.keywords]:
@@ -665,8 +657,8 @@ class _Collector:
             namespace = self._argument(node, 0, "waffle_namespace")
             argument = self._argument(node, api.position, api.keyword)
             if namespace is not None and argument is not None:
-                value = Cat((ToggleName(self._value(namespace, scope)), Lit("."), self._value(argument, scope)))
-                self._emit(argument, scope, api.kind, api.api, value=value)
+                joined = Cat((ToggleName(self._value(namespace, scope)), Lit("."), self._value(argument, scope)))
+                self._emit(argument, scope, api.kind, api.api, value=joined)
         elif api.form == "toggle-override":
             argument = self._argument(node, 0, None)
             if argument is not None:
