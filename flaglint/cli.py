@@ -24,7 +24,7 @@ from flaglint.codes import BY_CODE, CODES
 from flaglint.config import ConfigError, InventorySpec, Settings, load_settings
 from flaglint.engine import scan
 from flaglint.inventory import FORMATS, load_inventory, load_retirement_plan
-from flaglint.reporters import diagnostics_json, diagnostics_text, references_json, references_text
+from flaglint.reporters import codes_markdown, diagnostics_json, diagnostics_text, references_json, references_text
 from flaglint.types import KINDS, Diagnostic, Inventory, InventoryError, Retirement
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="document a diagnostic code (all codes without an argument)")
     explain.add_argument("code", nargs="?", help="a code such as FL101")
+    explain.add_argument("--format", choices=("text", "markdown"), default="text", help="markdown: the README table")
     return parser
 
 
@@ -84,7 +85,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
         return int(exit_.code or 0)
     try:
         if arguments.command == "explain":
-            return _explain(arguments.code, stdout)
+            return _explain(arguments.code, arguments.format, stdout)
         settings = _settings(arguments)
         if arguments.command == "refs":
             return _refs(arguments, settings, stdout, stderr)
@@ -198,7 +199,10 @@ def _retirements(arguments: argparse.Namespace, settings: Settings, inventories:
     return retirements
 
 
-def _explain(identifier: Optional[str], stdout: TextIO) -> int:
+def _explain(identifier: Optional[str], fmt: str, stdout: TextIO) -> int:
+    if identifier is None and fmt == "markdown":
+        print(codes_markdown(), file=stdout)
+        return EXIT_CLEAN
     if identifier is None:
         for entry in CODES:
             print(f"{entry.code}  {entry.name:<40} {entry.severity:<8} {entry.summary}", file=stdout)

@@ -10,6 +10,7 @@ import json
 from typing import Any, Dict, List, Sequence
 
 from flaglint.checks import summarise
+from flaglint.codes import CODES
 from flaglint.types import Diagnostic, Reference
 
 JSON_VERSION = 1
@@ -90,3 +91,11 @@ def diagnostics_text(diagnostics: Sequence[Diagnostic], summary: Dict[str, Any])
         + (f"; inventories: {', '.join(summary['environments'])}" if summary["environments"] else "")
     )
     return "\n".join(lines)
+
+
+def codes_markdown() -> str:
+    """The README's table of codes, generated from the registry."""
+    rows = ["| code | name | severity | scope | what it reports |", "|---|---|---|---|---|"]
+    for entry in CODES:
+        rows.append(f"| {entry.code} | {entry.name} | {entry.severity} | {entry.scope} | {entry.summary} |")
+    return "\n".join(rows)
