@@ -69,9 +69,9 @@ def check_reference(reference: Reference, knowledge: Knowledge) -> List[Diagnost
         return _check_dynamic(reference, knowledge)
     found: List[Diagnostic] = []
     retirement = knowledge.retirement(reference.kind, reference.name)
-    if retirement is not None:
+    if retirement is not None and not reference.migration:
         found.append(_diagnostic("FL101", reference, why=_why(retirement)))
-    if reference.test or not knowledge.inventories:
+    if reference.test or reference.migration or not knowledge.inventories:
         return found
     missing: List[Tuple[str, Tuple[Kind, ...]]] = []
     mismatched: List[Tuple[str, Tuple[Kind, ...]]] = []
@@ -136,7 +136,7 @@ def check_project(
         line = _line_of(inventory, entry)
         named = by_name.get((kind, name), [])
         base: Dict[str, object] = dict(kind=kind, name=name, environments=environments)
-        if any(not reference.test for reference in named):
+        if any(not (reference.test or reference.migration) for reference in named):
             continue
         if named:
             tests = _list_places(named)

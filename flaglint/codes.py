@@ -118,12 +118,14 @@ CODES: Tuple[Code, ...] = (
     ),
     Code(
         "FL202",
-        "referenced-only-from-tests",
+        "referenced-only-from-tests-or-migrations",
         "warning",
         "project",
-        "{kind} '{name}' in {environments} is referenced only from tests ({tests}): remove them with it",
-        "An inventory entry referenced only by test code.",
-        "No production code reads it any more; the tests that override it go with it.",
+        "{kind} '{name}' in {environments} is referenced only from tests or data migrations ({tests}): "
+        "no production code reads it",
+        "An inventory entry referenced only by test code or data migrations.",
+        "No production code reads it any more: it can be deleted, and the tests that override it go with it "
+        "(data migrations that created it stay in history).",
         "@override_flag('old_flow', active=True)  # the only reference left",
         "# delete the test, then the flag",
     ),

@@ -43,6 +43,7 @@ DEFAULT_TEST_PATTERNS: Tuple[str, ...] = (
     "tests.py",
     "conftest.py",
 )
+DEFAULT_MIGRATION_PATTERNS: Tuple[str, ...] = ("migrations/",)
 DEFAULT_EXCLUDE: Tuple[str, ...] = (
     ".git",
     ".hg",
@@ -89,6 +90,7 @@ class Settings:
     template_globs: Tuple[str, ...] = DEFAULT_TEMPLATE_GLOBS
     javascript_globs: Tuple[str, ...] = DEFAULT_JAVASCRIPT_GLOBS
     test_patterns: Tuple[str, ...] = DEFAULT_TEST_PATTERNS
+    migration_patterns: Tuple[str, ...] = DEFAULT_MIGRATION_PATTERNS
     wrappers: Tuple[Tuple[str, Api], ...] = ()
     models: Tuple[Tuple[str, Kind], ...] = ()
     model_labels: Tuple[Tuple[str, Kind], ...] = ()
@@ -275,6 +277,7 @@ _KEYS = {
     "template-globs": "template_globs",
     "javascript-globs": "javascript_globs",
     "test-patterns": "test_patterns",
+    "migration-patterns": "migration_patterns",
     "wrappers": "wrappers",
     "models": "models",
     "model-labels": "model_labels",
@@ -292,6 +295,7 @@ _KEY_READERS: Dict[str, Any] = {
     "template-globs": lambda r, k, v, root: r.strings(k, v),
     "javascript-globs": lambda r, k, v, root: r.strings(k, v),
     "test-patterns": lambda r, k, v, root: r.strings(k, v),
+    "migration-patterns": lambda r, k, v, root: r.strings(k, v),
     "wrappers": _read_wrappers,
     "models": _read_kind_table,
     "model-labels": _read_labels,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from flaglint.catalogue import Catalogue
@@ -139,8 +140,10 @@ def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResul
     problems: List[FileProblem] = list(files.problems)
     for summary in summaries.values():
         problems.extend(summary.problems)
+        migration = is_test_path(locations[summary.path][1], settings.migration_patterns)
         for pending in summary.references:
-            references.extend(project.resolve(pending))
+            for reference in project.resolve(pending):
+                references.append(replace(reference, migration=True) if migration else reference)
     for summary in lazily_loaded:
         if summary.path not in summaries:
             problems.extend(summary.problems)

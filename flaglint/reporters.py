@@ -33,6 +33,7 @@ def reference_record(reference: Reference) -> Dict[str, Any]:
         "api": reference.api,
         "test": reference.test,
         "negated": reference.negated,
+        "migration": reference.migration,
     }
 
 

@@ -35,21 +35,26 @@ _SQ = r"'(?:[^'\\\n]|\\.)*'"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 
 #: Everything the scan stops at: unevaluated regions (skipped) and tags / expressions (looked into).
+#: A comment, tag or expression ends before the next ``{#`` / ``{%`` / ``{{`` opener (outside its string literals), so
+#: an unclosed one (``{#`` of a JS private field in a Django template, a stray ``{{``) costs a scan to the next opener,
+#: not to the end of the file; the scan stays linear. A ``{#`` inside a Jinja2 comment thus ends it early, which can
+#: only add references, never hide one.
 _LEXEME = re.compile(
     _compose(
         r"""
         (?P<skip>
-            \{\#.*?\#\}
+            \{\#(?:[^\#{]|\#(?!\})|\{(?!\#))*\#\}
           | \{%[-+]?\s*comment\b(?:[^%]|%(?!\}))*%\} .*? \{%[-+]?\s*endcomment\s*[-+]?%\}
           | \{%[-+]?\s*verbatim(?:\s+(?P<vname>\w[^\s%]*))?\s*[-+]?%\}
             .*? \{%[-+]?\s*endverbatim(?(vname)\s+(?P=vname))\s*[-+]?%\}
           | \{%[-+]?\s*raw\s*[-+]?%\} .*? \{%[-+]?\s*endraw\s*[-+]?%\}
         )
-      | (?P<tag>\{%(?:[^%'"]|%(?!\})|<<SQ>>|<<DQ>>)*%\})
-      | (?P<expr>\{\{(?:[^}'"]|\}(?!\})|<<SQ>>|<<DQ>>)*\}\})
+      | (?P<tag>\{%(?:[^%{'"]|%(?!\})|<<OPEN>>|<<SQ>>|<<DQ>>)*%\})
+      | (?P<expr>\{\{(?:[^}{'"]|\}(?!\})|<<OPEN>>|<<SQ>>|<<DQ>>)*\}\})
         """,
         SQ=_SQ,
         DQ=_DQ,
+        OPEN=r"\{(?![{%\#])",
     ),
     re.VERBOSE | re.DOTALL,
 )

@@ -43,6 +43,8 @@ class Reference:
     test: bool = False
     negated: bool = False
     pattern: Optional[str] = None
+    migration: bool = False
+    """In a data migration: it creates or deletes the object by name, it does not read it at runtime."""
 
     @property
     def dynamic(self) -> bool:

@@ -148,3 +148,16 @@ def test_every_code_is_documented_once() -> None:
 
 def test_readme_codes_table_is_generated_from_the_registry() -> None:
     assert codes_markdown() in README.read_text()
+
+
+def test_data_migrations_neither_block_deletion_nor_keep_a_flag_alive() -> None:
+    from dataclasses import replace
+
+    prod = inventory("prod", ("flag", "seeded"))
+    created = replace(ref("seeded", path="app/migrations/0002.py"), migration=True)
+    knowledge = Knowledge((prod,), (Retirement("seeded"),))
+    assert check_references([created], knowledge) == []
+    assert check_references([replace(created, name="absent")], knowledge) == []
+    found = check_project([created], knowledge)
+    assert [(d.code, d.name) for d in found] == [("FL202", "seeded")]
+    assert "app/migrations/0002.py:1" in found[0].message

@@ -129,7 +129,7 @@ def test_refs_json_follows_the_versioned_schema(project: Path) -> None:
     assert first == {
         "path": "app/views.py", "line": 5, "column": 32, "end_line": 5, "end_column": 42, "kind": "flag",
         "name": "checkout", "dynamic": False, "pattern": None, "expression": '"checkout"', "source": "python",
-        "api": "flag_is_active", "test": False, "negated": False,
+        "api": "flag_is_active", "test": False, "negated": False, "migration": False,
     }
     assert document["references"][2]["pattern"] == "promo_*" and document["references"][2]["dynamic"] is True
 

@@ -83,3 +83,8 @@ def test_apis_are_labelled(scanned: "tuple[list[Reference], list[str]]") -> None
     assert by_name["wrapped_flag"] == "wrapper:shop.utils.feature_enabled"
     dynamic = next(r for r in references if r.pattern == "ns.*")
     assert dynamic.expression == 'f"ns.{user_choice}"'
+
+
+def test_data_migrations_are_marked(scanned: "tuple[list[Reference], list[str]]") -> None:
+    references, _ = scanned
+    assert {r.path for r in references if r.migration} == {"shop/migrations/0002_seed_flags.py"}
