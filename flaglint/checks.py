@@ -87,7 +87,6 @@ def check_reference(reference: Reference, knowledge: Knowledge) -> List[Diagnost
             _diagnostic(
                 "FL103",
                 reference,
-                api=reference.api,
                 environments=_join(environments),
                 verb="knows" if len(environments) == 1 else "know",
                 other=other,
@@ -131,11 +130,12 @@ def check_project(
         caveat = f" (but {len(problems)} file(s) could not be read, see FL001)"
     diagnostics: List[Diagnostic] = []
     for (kind, name), holders in _entries(knowledge.inventories).items():
-        environments = _join([inventory.environment for inventory, _ in holders])
+        names = [inventory.environment for inventory, _ in holders]
+        environments = _join(names)
         inventory, entry = holders[0]
         line = _line_of(inventory, entry)
         named = by_name.get((kind, name), [])
-        base: Dict[str, object] = dict(kind=kind, name=name, environments=environments)
+        base: Dict[str, object] = dict(kind=kind, name=name, environments=environments, environment=",".join(names))
         if any(not (reference.test or reference.migration) for reference in named):
             continue
         if named:
@@ -229,7 +229,7 @@ def _project_diagnostic(
         1,
         name=str(values["name"]),
         kind=kind,
-        environment=inventory.environment,
+        environment=str(values["environment"]),
         related=tuple(related),
     )
 

@@ -22,7 +22,7 @@ from flaglint.checks import (
 )
 from flaglint.codes import BY_CODE, CODES
 from flaglint.config import ConfigError, InventorySpec, Settings, load_settings
-from flaglint.engine import scan
+from flaglint.engine import display_path, scan
 from flaglint.inventory import FORMATS, load_inventory, load_retirement_plan
 from flaglint.reporters import codes_markdown, diagnostics_json, diagnostics_text, references_json, references_text
 from flaglint.types import KINDS, Diagnostic, Inventory, InventoryError, Retirement
@@ -186,14 +186,17 @@ def _inventories(arguments: argparse.Namespace, settings: Settings) -> List[Inve
         spec = parse_inventory_option(option)
         specs[spec.environment] = spec
     labels = dict(settings.model_labels)
-    return [load_inventory(spec.environment, spec.path, fmt=spec.format, model_labels=labels) for spec in specs.values()]
+    return [
+        load_inventory(spec.environment, display_path(spec.path), fmt=spec.format, model_labels=labels)
+        for spec in specs.values()
+    ]
 
 
 def _retirements(arguments: argparse.Namespace, settings: Settings, inventories: List[Inventory]) -> List[Retirement]:
     retirements: List[Retirement] = []
     plan = arguments.retirement_plan or settings.retirement_plan
     if plan:
-        retirements.extend(load_retirement_plan(plan))
+        retirements.extend(load_retirement_plan(display_path(plan)))
     retirements.extend(retirements_from_notes(inventories, settings.retire_marker))
     retirements.extend(Retirement(name) for name in list(settings.retiring) + list(arguments.retiring))
     return retirements

@@ -75,7 +75,7 @@ CODES: Tuple[Code, ...] = (
         "kind-mismatch",
         "error",
         "reference",
-        "{api} names '{name}' as a {kind}, but {environments} {verb} it as a {other}",
+        "'{name}' is checked as a {kind} here, but {environments} {verb} it as a {other}",
         "A switch API is used on a name an environment knows as a flag (or any such mix-up).",
         "waffle looks switches, flags and samples up in different tables: the wrong API never finds the "
         "object and answers 'off'.",
@@ -103,7 +103,7 @@ CODES: Tuple[Code, ...] = (
         "A dynamic reference whose pattern matches a name scheduled for deletion.",
         "If it produces that name at runtime, deleting the object changes behaviour silently.",
         "waffle.switch_is_active('payments_' + provider)  # 'payments_paypal' is being retired",
-        "# make sure no provider value can still produce 'payments_paypal', then suppress this line",
+        "PROVIDERS = ('stripe', 'adyen')  # make sure no value can still produce 'payments_paypal'",
     ),
     Code(
         "FL201",

@@ -158,8 +158,10 @@ def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResul
             continue
         assert text is not None
         test = is_test_path(relative, settings.test_patterns)
-        collector = collect_template if kind == "template" else collect_javascript
-        references.extend(collector(shown, text, test=test))
+        if kind == "template":
+            references.extend(collect_template(shown, text, test=test))
+        # JavaScript also runs inline in templates (<script> next to {% wafflejs %}).
+        references.extend(collect_javascript(shown, text, test=test))
 
     references.sort(key=reference_sort_key)
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))

@@ -10,6 +10,7 @@ exception.
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import re
 import tokenize
@@ -180,6 +181,7 @@ class _Collector:
         self.classes: Dict[str, ClassInfo] = {}
         self.local_models: Dict[str, Kind] = {}
         self.evaluating: Set[int] = set()
+        self.inside_wrapper = 0
 
     # --- driving ---
 
@@ -594,11 +596,27 @@ class _Collector:
             self._visit(node.body, function_scope)
             return
         self._bind_block(node.body, function_scope)
-        self._visit_block(node.body, function_scope)
+        with self._definition(node.name, scope):
+            self._visit_block(node.body, function_scope)
 
     def _is_staticmethod(self, node: ast.AST) -> bool:
         decorators = getattr(node, "decorator_list", [])
         return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in decorators)
+
+    @contextlib.contextmanager
+    def _definition(self, name: str, scope: _Scope) -> Iterator[None]:
+        """Track whether the visit is inside a declared wrapper, whose own name argument is not a reference."""
+        dotted = f"{scope.dotted}.{name}" if scope.kind == "class" and scope.export else name
+        qualname = f"{self.module}.{dotted}" if scope.export else ""
+        wrapper = bool(qualname) and any(
+            api.api.startswith("wrapper:") and (key == qualname or qualname.endswith("." + key))
+            for key, api in self.catalogue.exact.items()
+        )
+        self.inside_wrapper += wrapper
+        try:
+            yield
+        finally:
+            self.inside_wrapper -= wrapper
 
     def _visit_class(self, node: ast.ClassDef, scope: _Scope) -> None:
         for expression in list(node.decorator_list) + list(node.bases) + [k.value for k in node.keywords]:
@@ -608,9 +626,10 @@ class _Collector:
         class_scope.export = False
         self._bind_block(node.body, class_scope)
         class_scope.export = scope.export  # lookups of class names stay symbolic for module-level classes
-        for statement in node.body:
-            self._check_mixin_attribute(statement, class_scope)
-        self._visit_block(node.body, class_scope)
+        with self._definition(node.name, scope):
+            for statement in node.body:
+                self._check_mixin_attribute(statement, class_scope)
+            self._visit_block(node.body, class_scope)
 
     def _check_mixin_attribute(self, statement: ast.stmt, scope: _Scope) -> None:
         targets: List[ast.expr] = []
@@ -819,6 +838,7 @@ class _Collector:
                 api=api,
                 test=self.test,
                 negatable=negatable,
+                inside_wrapper=self.inside_wrapper > 0,
             )
         )
 

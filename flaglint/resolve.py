@@ -120,6 +120,8 @@ class Project:
         """Every reference a pending one stands for: one per name, or one dynamic with a pattern."""
         module = self.by_path.get(pending.path) or ModuleSummary(path=pending.path, module="")
         outcomes = self.outcomes(pending.value, module)
+        if pending.inside_wrapper:
+            outcomes = [outcome for outcome in outcomes if outcome.name is not None]
         references = []
         for outcome in outcomes:
             name, pattern, negated = outcome.name, outcome.pattern, False

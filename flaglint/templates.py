@@ -7,7 +7,8 @@ in every file: Django's ``{% flag NAME %}`` / ``{% switch NAME %}`` / ``{% sampl
 
 One compiled-regex pass splits the file into the parts a template engine never evaluates (``{# #}`` comments,
 ``{% comment %}``, ``{% verbatim %}`` and ``{% raw %}`` blocks), which are skipped, and tags / expressions, which
-are looked into with anchored regexes. Files that mention none of the keywords are dismissed with substring tests.
+are looked into with anchored regexes. Files that mention neither ``waffle`` nor anything like a waffle tag are
+dismissed first, with substring tests and one fast regex search.
 """
 
 from __future__ import annotations
@@ -147,12 +148,9 @@ def _jinja_calls(
             continue  # ``waffle.flag()`` names nothing
         arg_start = call.start("arg")
         name, pattern = _evaluate(arg)
-        refs.append(
-            _reference(
-                path, lines, arg_start, arg_start + len(arg), arg, _KINDS[call.group("kind")], name, "jinja2",
-                "jinja-call", test, pattern,
-            )
-        )
+        kind = _KINDS[call.group("kind")]
+        arg_end = arg_start + len(arg)
+        refs.append(_reference(path, lines, arg_start, arg_end, arg, kind, name, "jinja2", "jinja-call", test, pattern))
 
 
 def _evaluate(arg: str) -> Tuple[Optional[str], Optional[str]]:
@@ -162,7 +160,7 @@ def _evaluate(arg: str) -> Tuple[Optional[str], Optional[str]]:
     a wildcard, and a conditional or boolean expression makes the whole name unknown.
     """
     parts: List[Optional[str]] = []  # one entry per operand: its constant text, or None when unknown
-    current: Optional[str] = None  # the operand being read; None until it has a piece, or once it is unknown
+    current: Optional[str] = None  # the constant text of the operand being read; None until it has a piece
     known = True
     for piece in _PIECE.finditer(arg):
         group = piece.lastgroup

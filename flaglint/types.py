@@ -250,6 +250,8 @@ class PendingReference:
     api: str
     test: bool
     negatable: bool
+    inside_wrapper: bool = False
+    """In the body of a declared wrapper: its call sites are the references, a dynamic name here is plumbing."""
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def test_fl103_kind_mismatch_instead_of_missing() -> None:
     prod = inventory("prod", ("flag", "beta"))
     found = check_references([ref("beta", "switch")], Knowledge((prod,)))
     assert codes(found) == {("FL103", "beta", "prod")}
-    assert found[0].message == "flag_is_active names 'beta' as a switch, but prod knows it as a flag"
+    assert found[0].message == "'beta' is checked as a switch here, but prod knows it as a flag"
 
 
 def test_fl104_and_fl105_for_dynamic_references() -> None:
@@ -93,9 +93,9 @@ def test_fl201_stale_entries_once_per_name_naming_every_environment() -> None:
     dev = inventory("dev", ("flag", "stale"), ("switch", "used"))
     prod = inventory("prod", ("flag", "stale"), ("flag", "used"))
     found = check_project([ref("used", "switch")], Knowledge((dev, prod)))
-    assert [(d.code, d.kind, d.name, d.path) for d in found] == [
-        ("FL201", "flag", "stale", "exports/dev.json"),
-        ("FL201", "flag", "used", "exports/prod.json"),
+    assert [(d.code, d.kind, d.name, d.path, d.environment) for d in found] == [
+        ("FL201", "flag", "stale", "exports/dev.json", "dev,prod"),
+        ("FL201", "flag", "used", "exports/prod.json", "prod"),
     ]
     assert found[0].message == "flag 'stale' in dev, prod is not referenced anywhere: safe to remove"
 
