@@ -140,16 +140,16 @@ def check_project(
             continue
         if named:
             tests = _list_places(named)
-            diagnostics.append(_project_diagnostic("FL202", inventory, line, {**base, "tests": tests}, named))
+            diagnostics.append(_project_diagnostic("FL202", inventory, line, kind, {**base, "tests": tests}, named))
             continue
         matches = [reference for reference in dynamic_by_kind.get(kind, []) if reference.could_be(name)]
         if matches:
             listed = _list_places(matches)
             diagnostics.append(
-                _project_diagnostic("FL203", inventory, line, {**base, "references": listed}, matches)
+                _project_diagnostic("FL203", inventory, line, kind, {**base, "references": listed}, matches)
             )
             continue
-        diagnostics.append(_project_diagnostic("FL201", inventory, line, {**base, "caveat": caveat}))
+        diagnostics.append(_project_diagnostic("FL201", inventory, line, kind, {**base, "caveat": caveat}))
     return diagnostics
 
 
@@ -215,11 +215,14 @@ def _diagnostic(identifier: str, reference: Reference, **values: object) -> Diag
 
 
 def _project_diagnostic(
-    identifier: str, inventory: Inventory, line: int, values: Dict[str, object], related: Sequence[Reference] = ()
+    identifier: str,
+    inventory: Inventory,
+    line: int,
+    kind: Kind,
+    values: Dict[str, object],
+    related: Sequence[Reference] = (),
 ) -> Diagnostic:
     entry = code(identifier)
-    kind = values["kind"]
-    assert kind in ("flag", "switch", "sample")
     return Diagnostic(
         identifier,
         entry.severity,
