@@ -13,23 +13,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
-from flaglint.types import WILDCARD, Kind, Reference
+from flaglint.textscan import KIND_WORDS, LineIndex, compose
+from flaglint.types import WILDCARD, Reference
 
 __all__ = ["collect_javascript"]
 
-_KINDS: Dict[str, Kind] = {"flag": "flag", "switch": "switch", "sample": "sample"}
 
 #: Files whose top level is markup: only ``<script>`` bodies hold JavaScript comments; elsewhere ``<!-- -->`` does.
 _MARKUP_SUFFIXES = (".vue", ".svelte", ".html", ".htm")
-
-def _compose(pattern: str, **parts: str) -> str:
-    """Put the named sub-patterns into `pattern`, where they stand as ``<<NAME>>``."""
-    for name, part in parts.items():
-        pattern = pattern.replace(f"<<{name}>>", part)
-    return pattern
-
 
 # String literals end at the line's end (as in JavaScript), so a stray quote can't swallow the rest of the file.
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
@@ -45,7 +38,7 @@ _LITERALS = dict(SQ=_SQ, DQ=_DQ, BT=_BT, ESQ=_ESQ, EDQ=_EDQ)
 #: Whitespace or a comment, one character of whitespace at a time (``(?:\s+)*`` would backtrack exponentially).
 _GAP = r"(?:\s|//[^\n]*|/\*.*?\*/)"
 #: One piece of an argument expression: a literal, a parenthesised group (two levels), or one other character.
-_ATOM = _compose(
+_ATOM = compose(
     r"""(?:<<ESQ>>|<<EDQ>>|<<SQ>>|<<DQ>>|<<BT>>|\((?:[^()'"`]|<<SQ>>|<<DQ>>|<<BT>>|\([^()]*\))*\)"""
     r"""|[^()'"`,;{}\\\s/]|\\|/(?![/*]))""",
     **_LITERALS,
@@ -56,7 +49,7 @@ _ATOM = _compose(
 #: whitespace around it are no part of it. The pattern starts with the literal ``waffle`` (the word-boundary check is
 #: a lookbehind after it) so that the regex engine can search for it at C speed.
 _CALL = re.compile(
-    _compose(
+    compose(
         r"waffle(?<![\w$]waffle)\s*\??\.\s*(?P<kind>flag|switch|sample)_is_active\s*(?:\?\.\s*)?\("
         r"<<GAP>>*(?P<arg><<ATOM>>(?:<<GAP>>*<<ATOM>>)*)?",
         GAP=_GAP,
@@ -70,7 +63,7 @@ _CALL = re.compile(
 #: alternative starts with a character (the literal's predecessor is part of the match, not a lookbehind), which lets
 #: the regex engine skip ahead quickly.
 _LEXEME = re.compile(
-    _compose(
+    compose(
         r"(?P<string><<SQ>>|<<DQ>>|<<BT>>)"
         r"|(?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))"
         r"|(?P<regex>(?:[(,=:\[!&|?{};\n]|n(?<=return)|f(?<=typeof))\s*"
@@ -87,7 +80,7 @@ _MARKUP = re.compile(
 
 #: The pieces of an argument expression: strings, template literals, ``+``, whitespace and comments, anything else.
 _PIECE = re.compile(
-    _compose(
+    compose(
         r"(?P<estr><<ESQ>>|<<EDQ>>)|(?P<str><<SQ>>|<<DQ>>)|(?P<tpl><<BT>>)|(?P<op>\+)|(?P<ws><<GAP>>+)|(?P<other>.)",
         GAP=_GAP,
         **_LITERALS,
@@ -103,7 +96,6 @@ _UNSAFE = frozenset("?:|&,")
 _SUBSTITUTION = re.compile(r"\$\{(?:[^{}`]|`[^`]*`|\{[^{}]*\})*\}")
 
 _ESCAPE = re.compile(r"\\(\r\n|.)", re.DOTALL)
-_NEWLINE = re.compile(r"\n")
 _STARS = re.compile(r"\*{2,}")
 
 
@@ -116,7 +108,7 @@ def collect_javascript(path: str, text: str, *, test: bool) -> List[Reference]:
         return []
     comments = _comment_spans(text, path.lower().endswith(_MARKUP_SUFFIXES), calls[-1].start())
     comment_starts = [start for start, _ in comments]
-    lines = _Lines(text)
+    lines = LineIndex(text)
     refs: List[Reference] = []
     for call in calls:
         index = bisect_right(comment_starts, call.start()) - 1
@@ -136,7 +128,7 @@ def collect_javascript(path: str, text: str, *, test: bool) -> List[Reference]:
                 column=column,
                 end_line=end_line,
                 end_column=end_column,
-                kind=_KINDS[call.group("kind")],
+                kind=KIND_WORDS[call.group("kind")],
                 name=name,
                 expression=arg,
                 source="javascript",
@@ -216,18 +208,3 @@ def _unescape(body: str) -> str:
     if "\\" not in body:
         return body
     return _ESCAPE.sub(lambda m: "" if m.group(1) in ("\n", "\r\n") else m.group(1), body)
-
-
-class _Lines:
-    """Offset -> (line, column) conversion, 1-based; the line table is built once, on first use."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._starts: Optional[List[int]] = None
-
-    def position(self, offset: int) -> Tuple[int, int]:
-        """The 1-based line and column of character `offset` (columns count characters; CRLF ends a line too)."""
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self._text)]
-        index = bisect_right(self._starts, offset) - 1
-        return index + 1, offset - self._starts[index] + 1

@@ -14,21 +14,13 @@ dismissed first, with substring tests and one fast regex search.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
+from flaglint.textscan import KIND_WORDS, LineIndex, compose
 from flaglint.types import WILDCARD, Kind, Reference, Source
 
 __all__ = ["collect_template"]
 
-_KINDS: Dict[str, Kind] = {"flag": "flag", "switch": "switch", "sample": "sample"}
-
-
-def _compose(pattern: str, **parts: str) -> str:
-    """Put the named sub-patterns into `pattern`, where they stand as ``<<NAME>>``."""
-    for name, part in parts.items():
-        pattern = pattern.replace(f"<<{name}>>", part)
-    return pattern
 
 
 # Single-line string literals; limiting them to one line keeps a stray quote from swallowing the rest of the file.
@@ -41,7 +33,7 @@ _DQ = r'"(?:[^"\\\n]|\\.)*"'
 #: not to the end of the file; the scan stays linear. A ``{#`` inside a Jinja2 comment thus ends it early, which can
 #: only add references, never hide one.
 _LEXEME = re.compile(
-    _compose(
+    compose(
         r"""
         (?P<skip>
             \{\#(?:[^\#{]|\#(?!\})|\{(?!\#))*\#\}
@@ -75,7 +67,7 @@ _QUOTED = re.compile(rf"{_DQ}|{_SQ}")
 #: A Jinja2 ``waffle.flag(...)`` call; the argument is one expression, nested parentheses up to two levels deep.
 #: String literals are matched too (and passed over) so that a call spelled inside a string is not one.
 _CALL = re.compile(
-    _compose(
+    compose(
         r"""
         <<SQ>> | <<DQ>> |
         (?<![\w.])waffle\s*\.\s*(?P<kind>flag|switch|sample)\s*\(\s*
@@ -95,7 +87,6 @@ _PIECE = re.compile(rf"(?P<str>{_SQ}|{_DQ})|(?P<op>[~+])|(?P<ws>\s+)|(?P<word>\w
 _UNSAFE_WORDS = frozenset({"if", "else", "or", "and", "not"})
 
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-_NEWLINE = re.compile(r"\n")
 _STARS = re.compile(r"\*{2,}")
 
 
@@ -105,7 +96,7 @@ def collect_template(path: str, text: str, *, test: bool) -> List[Reference]:
         return []
     if "waffle" not in text and _QUICK_TAG.search(text) is None:
         return []
-    lines = _Lines(text)
+    lines = LineIndex(text)
     refs: List[Reference] = []
     for m in _LEXEME.finditer(text):
         if m.lastgroup == "skip":
@@ -121,7 +112,7 @@ def collect_template(path: str, text: str, *, test: bool) -> List[Reference]:
     return refs
 
 
-def _tag_reference(path: str, tag: re.Match[str], lines: _Lines, test: bool) -> Reference:
+def _tag_reference(path: str, tag: re.Match[str], lines: LineIndex, test: bool) -> Reference:
     """The reference a ``{% flag NAME %}`` tag makes, following `WaffleNode.render`'s name resolution."""
     token = tag.group("token")
     name: Optional[str]
@@ -133,11 +124,11 @@ def _tag_reference(path: str, tag: re.Match[str], lines: _Lines, test: bool) -> 
     else:
         name = None  # a filter expression (``x|lower``), a dotted lookup (``obj.name``), ``_("x")`` ...
     start, end = tag.span("token")
-    return _reference(path, lines, start, end, token, _KINDS[tag.group("kind")], name, "django-template", "tag", test)
+    return _reference(path, lines, start, end, token, KIND_WORDS[tag.group("kind")], name, "django-template", "tag", test)
 
 
 def _jinja_calls(
-    path: str, text: str, start: int, end: int, lines: _Lines, test: bool, refs: List[Reference]
+    path: str, text: str, start: int, end: int, lines: LineIndex, test: bool, refs: List[Reference]
 ) -> None:
     """Append the ``waffle.flag(...)``-style calls inside one tag or expression (``text[start:end]``)."""
     for call in _CALL.finditer(text, start, end):
@@ -148,7 +139,7 @@ def _jinja_calls(
             continue  # ``waffle.flag()`` names nothing
         arg_start = call.start("arg")
         name, pattern = _evaluate(arg)
-        kind = _KINDS[call.group("kind")]
+        kind = KIND_WORDS[call.group("kind")]
         arg_end = arg_start + len(arg)
         refs.append(_reference(path, lines, arg_start, arg_end, arg, kind, name, "jinja2", "jinja-call", test, pattern))
 
@@ -188,7 +179,7 @@ def _unescape(body: str) -> str:
 
 def _reference(
     path: str,
-    lines: _Lines,
+    lines: LineIndex,
     start: int,
     end: int,
     expression: str,
@@ -217,18 +208,3 @@ def _reference(
         negated=False,
         pattern=(pattern or WILDCARD) if name is None else None,
     )
-
-
-class _Lines:
-    """Offset -> (line, column) conversion, 1-based; the line table is built once, on first use."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._starts: Optional[List[int]] = None
-
-    def position(self, offset: int) -> Tuple[int, int]:
-        """The 1-based line and column of character `offset` (columns count characters; CRLF ends a line too)."""
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self._text)]
-        index = bisect_right(self._starts, offset) - 1
-        return index + 1, offset - self._starts[index] + 1
