@@ -49,8 +49,12 @@ def retirements_from_notes(inventories: Iterable[Inventory], marker: str) -> Lis
         for entry in inventory.entries:
             if marker.lower() in entry.note.lower():
                 found.append(
-                    Retirement(entry.name, entry.kind, reason=f"note in {inventory.environment}: {entry.note.strip()}",
-                               origin=inventory.path)
+                    Retirement(
+                        entry.name,
+                        entry.kind,
+                        reason=f"note in {inventory.environment}: {entry.note.strip()}",
+                        origin=inventory.path,
+                    )
                 )
     return found
 
@@ -108,9 +112,7 @@ def _check_dynamic(reference: Reference, knowledge: Knowledge) -> List[Diagnosti
     found = [_diagnostic("FL104", reference, expression=reference.expression, pattern_note=note)]
     for retirement in knowledge.retirements:
         if retirement.kind in (None, reference.kind) and reference.could_be(retirement.name):
-            found.append(
-                _diagnostic("FL105", reference, expression=reference.expression, name=retirement.name)
-            )
+            found.append(_diagnostic("FL105", reference, expression=reference.expression, name=retirement.name))
     return found
 
 
@@ -157,12 +159,13 @@ def problem_diagnostics(problems: Sequence[FileProblem]) -> List[Diagnostic]:
     """FL001 for every file that could not be read or parsed."""
     entry = code("FL001")
     return [
-        Diagnostic("FL001", entry.severity, entry.format(detail=p.message), p.path, p.line, p.column)
-        for p in problems
+        Diagnostic("FL001", entry.severity, entry.format(detail=p.message), p.path, p.line, p.column) for p in problems
     ]
 
 
-def filter_codes(diagnostics: Iterable[Diagnostic], select: Tuple[str, ...], ignore: Tuple[str, ...]) -> List[Diagnostic]:
+def filter_codes(
+    diagnostics: Iterable[Diagnostic], select: Tuple[str, ...], ignore: Tuple[str, ...]
+) -> List[Diagnostic]:
     """Keep the diagnostics whose codes are selected and not ignored."""
     return [d for d in diagnostics if selected(d.code, select, ignore)]
 
@@ -188,7 +191,9 @@ def _line_of(inventory: Inventory, entry: InventoryEntry) -> int:
         except OSError:
             lines = []
         _LINE_CACHE[inventory.path] = lines
-    quoted = re.compile(r"""["']""" + re.escape(entry.name) + r"""["']|^\s*(NAME: )?""" + re.escape(entry.name) + r":?\s")
+    quoted = re.compile(
+        r"""["']""" + re.escape(entry.name) + r"""["']|^\s*(NAME: )?""" + re.escape(entry.name) + r":?\s"
+    )
     for number, line in enumerate(lines, start=1):
         if quoted.search(line):
             return number

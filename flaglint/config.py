@@ -203,7 +203,7 @@ def _path(root: str, value: str) -> str:
 def _read_wrappers(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tuple[str, Api], ...]:
     wrappers: List[Tuple[str, Api]] = []
     for dotted, spec in reader.table(key, value).items():
-        entry = f"{key}.\"{dotted}\""
+        entry = f'{key}."{dotted}"'
         spec = reader.table(entry, spec)
         unknown = set(spec) - {"kind", "arg", "keyword"}
         if unknown:
@@ -224,9 +224,7 @@ def _read_wrappers(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tu
 
 
 def _read_kind_table(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tuple[str, Kind], ...]:
-    return tuple(
-        (name, reader.kind(f"{key}.\"{name}\"", kind)) for name, kind in reader.table(key, value).items()
-    )
+    return tuple((name, reader.kind(f'{key}."{name}"', kind)) for name, kind in reader.table(key, value).items())
 
 
 def _read_labels(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tuple[str, Kind], ...]:

@@ -69,7 +69,7 @@ def module_name(relative: str) -> str:
 
 
 def file_type(relative: str, settings: Settings) -> Optional[str]:
-    """"python", "template", "javascript", or None for files flaglint does not read."""
+    """ "python", "template", "javascript", or None for files flaglint does not read."""
     if relative.endswith(".py"):
         return "python"
     if matches_any(relative, settings.template_globs):

@@ -37,10 +37,10 @@ FORMATS: Tuple[str, ...] = ("dumpdata", "waffle-list", "waffle-status", "edx-tog
 
 #: What each format looks like, for "unrecognised format" messages.
 _EXPECTED = (
-    "expected one of: a dumpdata JSON list ([{\"model\": \"waffle.flag\", \"fields\": {...}}, ...]); "
-    "the text of waffle_flag/waffle_switch/waffle_sample --list (starting \"Flags:\", \"Switches:\" or \"Samples:\"); "
-    "a /waffle_status JSON object ({\"flags\": ..., \"switches\": ..., \"samples\": ...}); "
-    "an edx-toggles state report ({\"waffle_flags\": [...], \"waffle_switches\": [...], ...})"
+    'expected one of: a dumpdata JSON list ([{"model": "waffle.flag", "fields": {...}}, ...]); '
+    'the text of waffle_flag/waffle_switch/waffle_sample --list (starting "Flags:", "Switches:" or "Samples:"); '
+    'a /waffle_status JSON object ({"flags": ..., "switches": ..., "samples": ...}); '
+    'an edx-toggles state report ({"waffle_flags": [...], "waffle_switches": [...], ...})'
 )
 
 _WAFFLE_LABELS: Dict[str, Kind] = {"waffle.flag": "flag", "waffle.switch": "switch", "waffle.sample": "sample"}
@@ -124,8 +124,11 @@ def load_retirement_plan(path: str) -> Tuple[Retirement, ...]:
             )
     tables = data.get("retire", [])
     if not isinstance(tables, list):
-        raise InventoryError(path, '"retire" must be an array of tables ([[retire]]), not ' + _describe(tables),
-                             _toml_key_line(text, "retire", 0, None))
+        raise InventoryError(
+            path,
+            '"retire" must be an array of tables ([[retire]]), not ' + _describe(tables),
+            _toml_key_line(text, "retire", 0, None),
+        )
     headers = [m.start() for m in re.finditer(r"^[ \t]*\[\[[ \t]*retire[ \t]*\]\]", text, re.MULTILINE)]
     plan: List[Retirement] = []
     for index, table in enumerate(tables):
@@ -197,8 +200,9 @@ def _sniff(path: str, text: str) -> Tuple[str, Any]:
         if line_text.strip():
             if line_text.strip() in _LIST_HEADERS:
                 return "waffle-list", _MISSING
-            raise InventoryError(path, f"unrecognised inventory format (starts with {line_text.strip()[:40]!r}); "
-                                 + _EXPECTED, number, 1)
+            raise InventoryError(
+                path, f"unrecognised inventory format (starts with {line_text.strip()[:40]!r}); " + _EXPECTED, number, 1
+            )
     raise AssertionError("unreachable: text has non-blank content")  # pragma: no cover
 
 
@@ -448,8 +452,9 @@ def _parse_dumpdata(path: str, text: str, parsed: Any, labels: Mapping[str, Kind
         parsed = _load_json(path, text)
     doc = _Json(path, text)
     if not isinstance(parsed, list):
-        raise doc.error((), "expected a dumpdata JSON list of {\"model\": ..., \"fields\": {...}} objects, not "
-                        + _describe(parsed))
+        raise doc.error(
+            (), 'expected a dumpdata JSON list of {"model": ..., "fields": {...}} objects, not ' + _describe(parsed)
+        )
     entries: List[InventoryEntry] = []
     for index, item in enumerate(parsed):
         entry = _dumpdata_entry(doc, (index,), index, item, labels)
@@ -482,10 +487,10 @@ def _dumpdata_entry(
     """One dumpdata object as an entry, or None for another app's model."""
     label = f"item [{index}]"
     if not isinstance(item, dict):
-        raise doc.error(where, f"{label}: expected an object with \"model\" and \"fields\", not {_describe(item)}")
+        raise doc.error(where, f'{label}: expected an object with "model" and "fields", not {_describe(item)}')
     top = _Fields(doc, where, label, item)
-    model = top.get("model", lambda v: isinstance(v, str), "a string such as \"waffle.flag\"", required=True)
-    label = f"item [{index}] (\"model\": {json.dumps(model)})"
+    model = top.get("model", lambda v: isinstance(v, str), 'a string such as "waffle.flag"', required=True)
+    label = f'item [{index}] ("model": {json.dumps(model)})'
     top.label = label
     fields = top.get("fields", lambda v: isinstance(v, dict), "an object", required=True)
     kind = _dumpdata_kind(model, fields, labels)
@@ -563,8 +568,9 @@ def _parse_waffle_list(path: str, text: str) -> List[InventoryEntry]:
         if section == "flag":
             match = _LIST_KEY.match(line)
             if not match:
-                raise InventoryError(path, f'expected a "KEY: value" line of waffle_flag --list, got {line[:60]!r}',
-                                     number, 1)
+                raise InventoryError(
+                    path, f'expected a "KEY: value" line of waffle_flag --list, got {line[:60]!r}', number, 1
+                )
             key, value = match.group(1), match.group(2) or ""
             if key == "NAME":
                 if flag is not None:
@@ -596,24 +602,33 @@ def _list_flag(path: str, lines: Mapping[str, Tuple[str, int]]) -> InventoryEntr
 
     everyone_text, everyone_line = value_of("EVERYONE", "True, False or None")
     if everyone_text not in ("True", "False", "None"):
-        raise InventoryError(path, f'flag "{name}": EVERYONE must be True, False or None, not {everyone_text!r}',
-                             everyone_line, len("EVERYONE: ") + 1)
+        raise InventoryError(
+            path,
+            f'flag "{name}": EVERYONE must be True, False or None, not {everyone_text!r}',
+            everyone_line,
+            len("EVERYONE: ") + 1,
+        )
     everyone = _LIST_BOOLEANS.get(everyone_text)
     percent: Optional[str] = None
     if "PERCENT" in lines:
         percent_text, percent_line = lines["PERCENT"]
         if percent_text != "None":
             if not _is_number(percent_text):
-                raise InventoryError(path, f'flag "{name}": PERCENT must be a number or None, not {percent_text!r}',
-                                     percent_line, len("PERCENT: ") + 1)
+                raise InventoryError(
+                    path,
+                    f'flag "{name}": PERCENT must be a number or None, not {percent_text!r}',
+                    percent_line,
+                    len("PERCENT: ") + 1,
+                )
             percent = _percent_text(percent_text)
     criteria: Dict[str, bool] = {}
     for key in _FLAG_BOOLEANS:
         if key.upper() in lines:
             value, line = lines[key.upper()]
             if value not in _LIST_BOOLEANS:
-                raise InventoryError(path, f'flag "{name}": {key.upper()} must be True or False, not {value!r}',
-                                     line, len(key) + 3)
+                raise InventoryError(
+                    path, f'flag "{name}": {key.upper()} must be True or False, not {value!r}', line, len(key) + 3
+                )
             criteria[key] = _LIST_BOOLEANS[value]
     counts = [_list_length(path, name, lines, key) for key in ("GROUPS", "USERS")]
     return InventoryEntry(kind="flag", name=name, state=_flag_state(everyone, percent, criteria, *counts))
@@ -629,8 +644,9 @@ def _list_length(path: str, name: str, lines: Mapping[str, Tuple[str, int]], key
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         names = None
     if not isinstance(names, list):
-        raise InventoryError(path, f'flag "{name}": {key} must be a list such as [\'beta\'], not {value[:40]!r}',
-                             line, len(key) + 3)
+        raise InventoryError(
+            path, f"flag \"{name}\": {key} must be a list such as ['beta'], not {value[:40]!r}", line, len(key) + 3
+        )
     return len(names)
 
 
@@ -646,8 +662,9 @@ def _list_switch(path: str, line: str, number: int) -> InventoryEntry:
         if isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], str):
             name, state = pair
     if not name or state not in ("on", "off"):
-        raise InventoryError(path, f'expected "NAME: on" or "NAME: off" (waffle_switch --list), got {line[:60]!r}',
-                             number, 1)
+        raise InventoryError(
+            path, f'expected "NAME: on" or "NAME: off" (waffle_switch --list), got {line[:60]!r}', number, 1
+        )
     return InventoryEntry(kind="switch", name=name, state=state)
 
 
@@ -672,19 +689,26 @@ def _parse_waffle_status(path: str, text: str, parsed: Any) -> List[InventoryEnt
         parsed = _load_json(path, text)
     doc = _Json(path, text)
     if not isinstance(parsed, dict):
-        raise doc.error((), 'expected the /waffle_status JSON object {"flags": ..., "switches": ..., "samples": ...}, '
-                        "not " + _describe(parsed))
+        raise doc.error(
+            (),
+            'expected the /waffle_status JSON object {"flags": ..., "switches": ..., "samples": ...}, '
+            "not " + _describe(parsed),
+        )
     entries: List[InventoryEntry] = []
     for key, kind in _STATUS_KEYS.items():
         group = parsed.get(key, {})
         if not isinstance(group, dict):
-            raise doc.error((key,), f'"{key}" must be an object of name -> {{"is_active": ...}}, not {_describe(group)}')
+            raise doc.error(
+                (key,), f'"{key}" must be an object of name -> {{"is_active": ...}}, not {_describe(group)}'
+            )
         for name, value in group.items():
             label = f'"{key}" [{json.dumps(name)}]'
             if not name:
                 raise doc.error((key, name), f"{label}: empty name")
             if not isinstance(value, dict):
-                raise doc.error((key, name), f'{label}: expected an object {{"is_active": ...}}, not {_describe(value)}')
+                raise doc.error(
+                    (key, name), f'{label}: expected an object {{"is_active": ...}}, not {_describe(value)}'
+                )
             get = _Fields(doc, (key, name), label, value)
             active = get.boolean("is_active", required=True)
             if kind == "switch":
@@ -712,8 +736,11 @@ def _parse_edx_toggles(path: str, text: str, parsed: Any) -> List[InventoryEntry
         parsed = _load_json(path, text)
     doc = _Json(path, text)
     if not isinstance(parsed, dict):
-        raise doc.error((), 'expected an edx-toggles report {"waffle_flags": [...], "waffle_switches": [...]}, not '
-                        + _describe(parsed))
+        raise doc.error(
+            (),
+            'expected an edx-toggles report {"waffle_flags": [...], "waffle_switches": [...]}, not '
+            + _describe(parsed),
+        )
     entries: List[InventoryEntry] = []
     for key, kind in (("waffle_flags", "flag"), ("waffle_switches", "switch")):
         toggles = parsed.get(key, [])
@@ -729,22 +756,28 @@ def _parse_edx_toggles(path: str, text: str, parsed: Any) -> List[InventoryEntry
             if kind == "flag":
                 if "everyone" not in toggle:
                     continue
-                raw = get.get("everyone", lambda v: isinstance(v, str) and v in _EDX_EVERYONE, '"yes", "no" or "unknown"')
+                raw = get.get(
+                    "everyone", lambda v: isinstance(v, str) and v in _EDX_EVERYONE, '"yes", "no" or "unknown"'
+                )
                 everyone = _EDX_EVERYONE[raw]
                 state = "everyone=null" if everyone is None else f"everyone={'true' if everyone else 'false'}"
             else:
                 if "is_active" not in toggle:
                     continue
-                raw = get.get("is_active", lambda v: isinstance(v, (str, bool)) and v in _EDX_ACTIVE, '"true" or "false"')
+                raw = get.get(
+                    "is_active", lambda v: isinstance(v, (str, bool)) and v in _EDX_ACTIVE, '"true" or "false"'
+                )
                 state = _EDX_ACTIVE[raw]
-            entries.append(InventoryEntry(
-                kind="flag" if kind == "flag" else "switch",
-                name=name,
-                state=state,
-                created=_iso(get.text("created")),
-                modified=_iso(get.text("modified")),
-                note=get.text("note") or "",
-            ))
+            entries.append(
+                InventoryEntry(
+                    kind="flag" if kind == "flag" else "switch",
+                    name=name,
+                    state=state,
+                    created=_iso(get.text("created")),
+                    modified=_iso(get.text("modified")),
+                    note=get.text("note") or "",
+                )
+            )
     return entries
 
 

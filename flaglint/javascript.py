@@ -74,9 +74,7 @@ _LEXEME = re.compile(
 )
 
 #: In markup files: HTML comments, and ``<script>`` elements whose bodies are JavaScript.
-_MARKUP = re.compile(
-    r"<!--.*?(?:-->|\Z)|<script\b[^>]*>(?P<script>.*?)(?:</script\s*>|\Z)", re.DOTALL | re.IGNORECASE
-)
+_MARKUP = re.compile(r"<!--.*?(?:-->|\Z)|<script\b[^>]*>(?P<script>.*?)(?:</script\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 
 #: The pieces of an argument expression: strings, template literals, ``+``, whitespace and comments, anything else.
 _PIECE = re.compile(

@@ -64,7 +64,9 @@ def decode_source(path: str, source: bytes) -> Tuple[Optional[str], Optional[Fil
     return text, None
 
 
-_UNPARENTHESIZED_EXCEPT = re.compile(r"^(?P<head>[ \t]*except\*?[ \t]+)(?P<types>[^(\n#:][^\n#:]*,[^\n#:]*?)(?P<tail>[ \t]*:)", re.M)
+_UNPARENTHESIZED_EXCEPT = re.compile(
+    r"^(?P<head>[ \t]*except\*?[ \t]+)(?P<types>[^(\n#:][^\n#:]*,[^\n#:]*?)(?P<tail>[ \t]*:)", re.M
+)
 
 
 def parse(text: str, path: str) -> ast.Module:
@@ -111,9 +113,7 @@ def _looks_like_python2(error: SyntaxError) -> bool:
     )
 
 
-def collect_python(
-    path: str, source: bytes, *, module: str, test: bool, catalogue: Catalogue
-) -> ModuleSummary:
+def collect_python(path: str, source: bytes, *, module: str, test: bool, catalogue: Catalogue) -> ModuleSummary:
     """Collect the references, module-level symbols, imports and classes of one Python file."""
     text, problem = decode_source(path, source)
     if text is None:
@@ -427,7 +427,11 @@ class _Collector:
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Add):
                 return Cat((self._value(node.left, scope), self._value(node.right, scope)))
-            if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            if (
+                isinstance(node.op, ast.Mod)
+                and isinstance(node.left, ast.Constant)
+                and isinstance(node.left.value, str)
+            ):
                 return self._percent_format(node.left.value, node.right, scope)
         if isinstance(node, ast.IfExp):
             return Alt((self._value(node.body, scope), self._value(node.orelse, scope)))
@@ -478,9 +482,7 @@ class _Collector:
             return self._str_format(func.value.value, node, scope)
         if isinstance(func, ast.Name) and func.id == "str" and len(node.args) == 1 and not node.keywords:
             return self._value(node.args[0], scope)
-        args = tuple(
-            Unknown(self._text(a)) if isinstance(a, ast.Starred) else self._value(a, scope) for a in node.args
-        )
+        args = tuple(Unknown(self._text(a)) if isinstance(a, ast.Starred) else self._value(a, scope) for a in node.args)
         kwargs = tuple((k.arg, self._value(k.value, scope)) for k in node.keywords if k.arg is not None)
         return Construct(self._value(func, scope), args, kwargs)
 
@@ -714,11 +716,7 @@ class _Collector:
         """The model kind of ``Model.objects`` or of a queryset chain built on it."""
         if isinstance(node, ast.Attribute) and node.attr in _MANAGERS:
             return self._model_kind(node.value, scope)
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _QUERYSET_METHODS
-        ):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _QUERYSET_METHODS:
             return self._queryset_kind(node.func.value, scope)
         return None
 

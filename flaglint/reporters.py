@@ -66,9 +66,13 @@ def references_text(references: Sequence[Reference]) -> str:
     """One line per reference: ``path:line:col: kind name (api[, test][, negated])``."""
     lines: List[str] = []
     for reference in references:
-        name = reference.name if reference.name is not None else f"<dynamic {reference.pattern}: {reference.expression}>"
+        name = (
+            reference.name if reference.name is not None else f"<dynamic {reference.pattern}: {reference.expression}>"
+        )
         tags = [reference.api] + (["test"] if reference.test else []) + (["negated"] if reference.negated else [])
-        lines.append(f"{reference.path}:{reference.line}:{reference.column}: {reference.kind} {name} ({', '.join(tags)})")
+        lines.append(
+            f"{reference.path}:{reference.line}:{reference.column}: {reference.kind} {name} ({', '.join(tags)})"
+        )
     files = len({r.path for r in references})
     lines.append(f"{len(references)} reference(s) in {files} file(s)")
     return "\n".join(lines)

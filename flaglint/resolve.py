@@ -307,7 +307,9 @@ class Project:
                 owner_key = key.rpartition(".")[0]
                 value = symbols[key]
                 if owner_key in classes:
-                    obj = _Member(_Class(summary, owner_key, classes[owner_key]), key.rpartition(".")[2], value, summary)
+                    obj = _Member(
+                        _Class(summary, owner_key, classes[owner_key]), key.rpartition(".")[2], value, summary
+                    )
                 else:
                     obj = _Member(None, key, value, summary)
             else:
@@ -360,7 +362,9 @@ class Project:
                 inner = self._deref(member.value, member.module, depth + 1)
                 index = fields.index(attribute)
                 if isinstance(inner, _Items):
-                    return self._deref(inner.items[index], inner.module, depth + 1) if index < len(inner.items) else None
+                    return (
+                        self._deref(inner.items[index], inner.module, depth + 1) if index < len(inner.items) else None
+                    )
                 if isinstance(inner, str) and index == 0:
                     return inner
                 return None

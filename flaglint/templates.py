@@ -22,7 +22,6 @@ from flaglint.types import WILDCARD, Kind, Reference, Source
 __all__ = ["collect_template"]
 
 
-
 # Single-line string literals; limiting them to one line keeps a stray quote from swallowing the rest of the file.
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
@@ -124,7 +123,9 @@ def _tag_reference(path: str, tag: re.Match[str], lines: LineIndex, test: bool) 
     else:
         name = None  # a filter expression (``x|lower``), a dotted lookup (``obj.name``), ``_("x")`` ...
     start, end = tag.span("token")
-    return _reference(path, lines, start, end, token, KIND_WORDS[tag.group("kind")], name, "django-template", "tag", test)
+    return _reference(
+        path, lines, start, end, token, KIND_WORDS[tag.group("kind")], name, "django-template", "tag", test
+    )
 
 
 def _jinja_calls(

@@ -20,15 +20,38 @@ from flaglint.types import Diagnostic, FileProblem, Inventory, InventoryEntry, K
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def ref(name: Optional[str], kind: Kind = "flag", *, test: bool = False, pattern: Optional[str] = None,
-        path: str = "app/views.py", line: int = 1) -> Reference:
-    return Reference(path, line, 5, line, 10, kind, name, repr(name) if name else "expr", "python",
-                     "flag_is_active", test=test, pattern=pattern if name is None else None)
+def ref(
+    name: Optional[str],
+    kind: Kind = "flag",
+    *,
+    test: bool = False,
+    pattern: Optional[str] = None,
+    path: str = "app/views.py",
+    line: int = 1,
+) -> Reference:
+    return Reference(
+        path,
+        line,
+        5,
+        line,
+        10,
+        kind,
+        name,
+        repr(name) if name else "expr",
+        "python",
+        "flag_is_active",
+        test=test,
+        pattern=pattern if name is None else None,
+    )
 
 
 def inventory(environment: str, *entries: Tuple[Kind, str], note: str = "") -> Inventory:
-    return Inventory(environment, f"exports/{environment}.json", "dumpdata",
-                     tuple(InventoryEntry(kind, name, note=note) for kind, name in entries))
+    return Inventory(
+        environment,
+        f"exports/{environment}.json",
+        "dumpdata",
+        tuple(InventoryEntry(kind, name, note=note) for kind, name in entries),
+    )
 
 
 def codes(diagnostics: List[Diagnostic]) -> Set[Tuple[str, Optional[str], Optional[str]]]:
@@ -36,10 +59,15 @@ def codes(diagnostics: List[Diagnostic]) -> Set[Tuple[str, Optional[str], Option
 
 
 def test_fl101_retired_name_still_referenced() -> None:
-    knowledge = Knowledge(retirements=(Retirement("old", "flag", date="2026-12-01", reason="launched", origin="plan.toml"),))
+    knowledge = Knowledge(
+        retirements=(Retirement("old", "flag", date="2026-12-01", reason="launched", origin="plan.toml"),)
+    )
     found = check_references([ref("old"), ref("old", "switch"), ref("kept")], knowledge)
     assert codes(found) == {("FL101", "old", None)}
-    assert found[0].message == "flag 'old' is scheduled for deletion (launched, on 2026-12-01) but is still referenced here"
+    assert (
+        found[0].message
+        == "flag 'old' is scheduled for deletion (launched, on 2026-12-01) but is still referenced here"
+    )
 
 
 def test_fl101_any_kind_when_the_retirement_names_none() -> None:
@@ -107,7 +135,10 @@ def test_fl201_is_hedged_when_files_could_not_be_read() -> None:
 
 def test_fl202_lists_the_test_references() -> None:
     prod = inventory("prod", ("flag", "tested"))
-    tests = [ref("tested", test=True, path="app/tests/test_a.py", line=3), ref("tested", test=True, path="app/tests/test_b.py", line=9)]
+    tests = [
+        ref("tested", test=True, path="app/tests/test_a.py", line=3),
+        ref("tested", test=True, path="app/tests/test_b.py", line=9),
+    ]
     found = check_project(tests, Knowledge((prod,)))
     assert codes(found) == {("FL202", "tested", "prod")}
     assert "app/tests/test_a.py:3, app/tests/test_b.py:9" in found[0].message
@@ -118,14 +149,20 @@ def test_fl203_when_only_a_dynamic_pattern_could_name_it() -> None:
     prod = inventory("prod", ("flag", "promo_summer"), ("flag", "unrelated"), ("switch", "promo_switch"))
     dynamic = ref(None, pattern="promo_*", path="app/promo.py", line=7)
     found = check_project([dynamic], Knowledge((prod,)))
-    assert codes(found) == {("FL203", "promo_summer", "prod"), ("FL201", "unrelated", "prod"), ("FL201", "promo_switch", "prod")}
+    assert codes(found) == {
+        ("FL203", "promo_summer", "prod"),
+        ("FL201", "unrelated", "prod"),
+        ("FL201", "promo_switch", "prod"),
+    }
     fl203 = next(d for d in found if d.code == "FL203")
     assert "app/promo.py:7 could produce it: not safe to remove" in fl203.message
 
 
 def test_fl001_for_each_problem() -> None:
     found = problem_diagnostics([FileProblem("x.py", "cannot parse: invalid syntax", 3, 7)])
-    assert [(d.code, d.path, d.line, d.column, d.message) for d in found] == [("FL001", "x.py", 3, 7, "cannot parse: invalid syntax")]
+    assert [(d.code, d.path, d.line, d.column, d.message) for d in found] == [
+        ("FL001", "x.py", 3, 7, "cannot parse: invalid syntax")
+    ]
 
 
 def test_selection_works_like_flake8() -> None:

@@ -18,8 +18,7 @@ from flaglint.cli import main
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "flaglint" / "schemas"
 
-VIEWS = textwrap.dedent(
-    """\
+VIEWS = textwrap.dedent("""\
     from waffle import flag_is_active, switch_is_active
 
 
@@ -29,19 +28,32 @@ VIEWS = textwrap.dedent(
         if switch_is_active("maintenance"):
             return 2
         return flag_is_active(request, "promo_" + name)
-    """
-)
+    """)
 
 
 def dumpdata(*entries: Tuple[str, str]) -> str:
     """A minimal dumpdata export holding (kind, name) entries."""
     objects: List[Dict[str, Any]] = []
     for number, (kind, name) in enumerate(entries, start=1):
-        fields: Dict[str, Any] = {"name": name, "note": "", "created": "2026-01-01T00:00:00Z",
-                                  "modified": "2026-01-01T00:00:00Z"}
+        fields: Dict[str, Any] = {
+            "name": name,
+            "note": "",
+            "created": "2026-01-01T00:00:00Z",
+            "modified": "2026-01-01T00:00:00Z",
+        }
         if kind == "flag":
-            fields.update(everyone=None, percent=None, testing=False, superusers=True, staff=False,
-                          authenticated=False, languages="", rollout=False, groups=[], users=[])
+            fields.update(
+                everyone=None,
+                percent=None,
+                testing=False,
+                superusers=True,
+                staff=False,
+                authenticated=False,
+                languages="",
+                rollout=False,
+                groups=[],
+                users=[],
+            )
         elif kind == "switch":
             fields.update(active=True)
         else:
@@ -76,16 +88,22 @@ def test_exit_1_with_findings_and_text_lines_sorted(project: Path) -> None:
     (project / "exports" / "prod.json").write_text(dumpdata(("flag", "checkout"), ("flag", "old_one")))
     (project / "exports" / "dev.json").write_text(dumpdata(("flag", "checkout"), ("switch", "maintenance")))
     code, out, _ = run(
-        ["check", "--inventory", "prod=exports/prod.json", "--inventory", "dev=exports/dev.json",
-         "--retiring", "checkout"]
+        [
+            "check",
+            "--inventory",
+            "prod=exports/prod.json",
+            "--inventory",
+            "dev=exports/dev.json",
+            "--retiring",
+            "checkout",
+        ]
     )
     assert code == 1
     lines = out.strip().splitlines()
     findings, summary = lines[:-1], lines[-1]
     assert all(re.match(r"^[\w./-]+:\d+:\d+: FL\d{3} ", line) for line in findings), findings
-    assert [(l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])) for l in findings] == sorted(
-        (l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])) for l in findings
-    )
+    places = [(path, int(line), int(column)) for path, line, column, _ in (f.split(":", 3) for f in findings)]
+    assert places == sorted(places)
     codes = [line.split(" ")[1] for line in findings]
     assert sorted(codes) == ["FL101", "FL102", "FL104", "FL201"]
     assert "app/views.py:5:32: FL101 flag 'checkout' is scheduled for deletion" in out
@@ -97,7 +115,7 @@ def test_exit_1_with_findings_and_text_lines_sorted(project: Path) -> None:
 def test_select_and_ignore(project: Path) -> None:
     (project / "exports" / "prod.json").write_text(dumpdata(("flag", "old_one")))
     code, out, _ = run(["check", "--inventory", "prod=exports/prod.json", "--select", "FL2"])
-    assert code == 1 and [l.split(" ")[1] for l in out.splitlines()[:-1]] == ["FL201"]
+    assert code == 1 and [line.split(" ")[1] for line in out.splitlines()[:-1]] == ["FL201"]
     code, out, _ = run(["check", "--inventory", "prod=exports/prod.json", "--ignore", "FL1,FL201"])
     assert code == 0
 
@@ -127,9 +145,21 @@ def test_refs_json_follows_the_versioned_schema(project: Path) -> None:
     jsonschema.validate(document, json.loads((SCHEMAS / "refs-v1.json").read_text()))
     first = document["references"][0]
     assert first == {
-        "path": "app/views.py", "line": 5, "column": 32, "end_line": 5, "end_column": 42, "kind": "flag",
-        "name": "checkout", "dynamic": False, "pattern": None, "expression": '"checkout"', "source": "python",
-        "api": "flag_is_active", "test": False, "negated": False, "migration": False,
+        "path": "app/views.py",
+        "line": 5,
+        "column": 32,
+        "end_line": 5,
+        "end_column": 42,
+        "kind": "flag",
+        "name": "checkout",
+        "dynamic": False,
+        "pattern": None,
+        "expression": '"checkout"',
+        "source": "python",
+        "api": "flag_is_active",
+        "test": False,
+        "negated": False,
+        "migration": False,
     }
     assert document["references"][2]["pattern"] == "promo_*" and document["references"][2]["dynamic"] is True
 
@@ -199,7 +229,7 @@ def test_unknown_inventory_format_exits_2(project: Path) -> None:
     [
         ("[tool.flaglint]\nexclud = ['x']\n", "unknown key 'tool.flaglint.exclud'"),
         ("[tool.flaglint]\nexclude = 'x'\n", "'tool.flaglint.exclude' must be a list of strings"),
-        ("[tool.flaglint.wrappers]\n'a.b' = { kind = 'flags' }\n", "tool.flaglint.wrappers.\"a.b\".kind"),
+        ("[tool.flaglint.wrappers]\n'a.b' = { kind = 'flags' }\n", 'tool.flaglint.wrappers."a.b".kind'),
         ("[tool.flaglint]\nmax-file-size = -1\n", "'tool.flaglint.max-file-size' must be a positive integer"),
         ("[tool.flaglint\n", "invalid TOML"),
     ],
@@ -217,7 +247,10 @@ BAD_FILES = {
     "app/nulls.py": (b"import waffle\x00\x00\n", r"app/nulls\.py:1:1: FL001 cannot parse: .*null bytes"),
     "app/latin1.py": (b"import waffle\nx = '\xe9t\xe9'\n", r"app/latin1\.py:1:1: FL001 cannot decode"),
     "app/image.py": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDRwaffle", r"app/image\.py:1:1: FL001 .*null bytes"),
-    "app/templates/bad.html": (b"{% flag 'x' %}\xff\xfe{% endflag %}", r"app/templates/bad\.html:1:1: FL001 cannot decode"),
+    "app/templates/bad.html": (
+        b"{% flag 'x' %}\xff\xfe{% endflag %}",
+        r"app/templates/bad\.html:1:1: FL001 cannot decode",
+    ),
     "app/static/blob.js": (b"waffle\x00\x01\x02", r"app/static/blob\.js:1:1: FL001 skipped: binary file"),
 }
 

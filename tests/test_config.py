@@ -60,7 +60,11 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     )
     catalogue = settings.catalogue()
     wrapper = catalogue.lookup("app.utils.is_on")
-    assert wrapper is not None and (wrapper.kind, wrapper.position, wrapper.api) == ("flag", 1, "wrapper:app.utils.is_on")
+    assert wrapper is not None and (wrapper.kind, wrapper.position, wrapper.api) == (
+        "flag",
+        1,
+        "wrapper:app.utils.is_on",
+    )
     keyword = catalogue.lookup("app.utils.switch")
     assert keyword is not None and (keyword.kind, keyword.keyword) == ("switch", "name")
     assert catalogue.model_kind("app.models.TeamFlag") == "flag"
@@ -85,7 +89,7 @@ def test_no_config_means_defaults_rooted_at_the_start(tmp_path: Path) -> None:
         ('[tool.flaglint.wrappers]\n"a.b" = { arg = 1 }', 'tool.flaglint.wrappers."a.b"'),
         ('[tool.flaglint.models]\n"a.B" = "toggle"', 'tool.flaglint.models."a.B"'),
         ('[tool.flaglint.inventories]\nprod = { file = "x" }', "tool.flaglint.inventories.prod"),
-        ('[tool.flaglint.inventories]\nprod = 3', "tool.flaglint.inventories.prod"),
+        ("[tool.flaglint.inventories]\nprod = 3", "tool.flaglint.inventories.prod"),
     ],
 )
 def test_wrong_types_name_the_key(tmp_path: Path, table: str, key: str) -> None:

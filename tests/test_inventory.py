@@ -238,8 +238,9 @@ def test_edx_toggles_report() -> None:
 
 
 def test_custom_flag_model_by_label_and_by_fields() -> None:
-    by_label = load_inventory("prod", export("custom-model-dumpdata.json"),
-                              model_labels={"Registrar.WaffleFlag": "flag"})
+    by_label = load_inventory(
+        "prod", export("custom-model-dumpdata.json"), model_labels={"Registrar.WaffleFlag": "flag"}
+    )
     by_fields = load_inventory("prod", export("custom-model-dumpdata.json"))
     assert '"registrar.waffleflag"' in Path(export("custom-model-dumpdata.json")).read_text(encoding="utf-8")
     assert pairs(by_label) == CUSTOM
@@ -250,8 +251,10 @@ def test_custom_flag_model_by_label_and_by_fields() -> None:
 
 
 def test_model_labels_name_the_kind_of_unrecognisable_objects(tmp_path: Path) -> None:
-    dump = [{"model": "teams.toggle", "pk": 1, "fields": {"name": "teams.x", "active": True}},
-            {"model": "teams.other", "pk": 1, "fields": {"name": "teams.y", "active": True}}]
+    dump = [
+        {"model": "teams.toggle", "pk": 1, "fields": {"name": "teams.x", "active": True}},
+        {"model": "teams.other", "pk": 1, "fields": {"name": "teams.y", "active": True}},
+    ]
     path = write(tmp_path, "dump.json", json.dumps(dump))
     assert load_inventory("p", path).entries == ()  # name+active alone is not enough to guess a switch
     inventory = load_inventory("p", path, model_labels={"TEAMS.TOGGLE": "switch"})
@@ -360,8 +363,9 @@ def test_dumpdata_object_without_name(tmp_path: Path) -> None:
     del objects[3]["fields"]["name"]
     text = json.dumps(objects, indent=2)
     path = write(tmp_path, "noname.json", text)
-    error = raises_at(path, line_of(text, '"fields": {', 4),
-                      'item [3] ("model": "waffle.flag"): "fields.name" is missing')
+    error = raises_at(
+        path, line_of(text, '"fields": {', 4), 'item [3] ("model": "waffle.flag"): "fields.name" is missing'
+    )
     assert error.column == 15
 
 
@@ -369,14 +373,20 @@ def test_dumpdata_wrong_types(tmp_path: Path) -> None:
     objects = json.loads(Path(export("dumpdata.json")).read_text(encoding="utf-8"))
     objects[1]["fields"]["everyone"] = "yes"
     text = json.dumps(objects, indent=2)
-    raises_at(write(tmp_path, "a.json", text), line_of(text, '"everyone": "yes"'),
-              'item [1] ("model": "waffle.flag"): "fields.everyone" must be true, false or null, not the string "yes"')
+    raises_at(
+        write(tmp_path, "a.json", text),
+        line_of(text, '"everyone": "yes"'),
+        'item [1] ("model": "waffle.flag"): "fields.everyone" must be true, false or null, not the string "yes"',
+    )
 
     objects = json.loads(Path(export("dumpdata.json")).read_text(encoding="utf-8"))
     objects[7]["fields"]["active"] = 1
     text = json.dumps(objects, indent=2)
-    raises_at(write(tmp_path, "b.json", text), line_of(text, '"active": 1'),
-              'item [7] ("model": "waffle.switch"): "fields.active" must be true or false, not the number 1')
+    raises_at(
+        write(tmp_path, "b.json", text),
+        line_of(text, '"active": 1'),
+        'item [7] ("model": "waffle.switch"): "fields.active" must be true or false, not the number 1',
+    )
 
     objects = json.loads(Path(export("dumpdata.json")).read_text(encoding="utf-8"))
     objects[11]["fields"]["percent"] = "lots"
@@ -389,9 +399,10 @@ def test_dumpdata_wrong_types(tmp_path: Path) -> None:
     text = json.dumps(objects, indent=2)
     raises_at(write(tmp_path, "d.json", text), line_of(text, '"name": 42'), '"fields.name" must be a string')
 
-    text = json.dumps([{"model": "waffle.flag", "pk": 1, "fields": {"name": "x", "everyone": None}},
-                       ["waffle.flag", 2]], indent=2)
-    raises_at(write(tmp_path, "e.json", text), line_of(text, '  [\n'), "item [1]: expected an object")
+    text = json.dumps(
+        [{"model": "waffle.flag", "pk": 1, "fields": {"name": "x", "everyone": None}}, ["waffle.flag", 2]], indent=2
+    )
+    raises_at(write(tmp_path, "e.json", text), line_of(text, "  [\n"), "item [1]: expected an object")
 
     text = '[\n  {"pk": 1, "fields": {}}\n]'
     raises_at(write(tmp_path, "f.json", text), 2, 'item [0]: "model" is missing')
@@ -403,8 +414,11 @@ def test_waffle_status_malformed(tmp_path: Path) -> None:
     data = json.loads(Path(export("waffle-status.json")).read_text(encoding="utf-8"))
     data["switches"]["use_new_cdn"]["is_active"] = "yes"
     text = json.dumps(data, indent=2)
-    raises_at(write(tmp_path, "a.json", text), line_of(text, '"is_active": "yes"'),
-              '"switches" ["use_new_cdn"]: "is_active" must be true or false')
+    raises_at(
+        write(tmp_path, "a.json", text),
+        line_of(text, '"is_active": "yes"'),
+        '"switches" ["use_new_cdn"]: "is_active" must be true or false',
+    )
     # With a duplicate key json keeps the last value; the error points there too.
     text = '{"switches": {\n"a": {"is_active": true},\n"a": {"is_active": 1}\n}}'
     assert raises_at(write(tmp_path, "dup.json", text), 3, '"switches" ["a"]: "is_active"').column == 20
@@ -421,8 +435,11 @@ def test_edx_toggles_malformed(tmp_path: Path) -> None:
     data = json.loads(Path(export("edx-toggles-report.json")).read_text(encoding="utf-8"))
     data["waffle_switches"][1]["is_active"] = "maybe"
     text = json.dumps(data, indent=2)
-    raises_at(write(tmp_path, "b.json", text), line_of(text, '"maybe"'),
-              '"waffle_switches" [1] ("name": "emails.send_digest"): "is_active" must be "true" or "false"')
+    raises_at(
+        write(tmp_path, "b.json", text),
+        line_of(text, '"maybe"'),
+        '"waffle_switches" [1] ("name": "emails.send_digest"): "is_active" must be "true" or "false"',
+    )
 
 
 def test_waffle_list_malformed(tmp_path: Path) -> None:
@@ -438,7 +455,9 @@ def test_waffle_list_malformed(tmp_path: Path) -> None:
     bad = text.replace("NAME: search_v2\n", "", 1)
     raises_at(write(tmp_path, "e.txt", bad), line_of(text, "NAME: search_v2"), '"SUPERUSERS:" line before any "NAME:"')
     bad = text.replace("EVERYONE: None\n", "", 1)
-    raises_at(write(tmp_path, "f.txt", bad), line_of(bad, "NAME: search_v2"), 'flag "search_v2" has no "EVERYONE:" line')
+    raises_at(
+        write(tmp_path, "f.txt", bad), line_of(bad, "NAME: search_v2"), 'flag "search_v2" has no "EVERYONE:" line'
+    )
     bad = text.replace("PERCENT: 12.5", "PERCENT: half", 1)
     raises_at(write(tmp_path, "g.txt", bad), line_of(bad, "PERCENT: half"), "PERCENT must be a number or None")
     bad = text.replace("Switches:\n", "Switches:\nthis is not a switch\n", 1)
@@ -502,7 +521,12 @@ def plan_error(tmp_path: Path, text: Union[str, bytes]) -> InventoryError:
 @pytest.mark.parametrize(
     "old, new, line, fragment",
     [
-        ('reason = "launched 2026-10"', 'reson = "launched"', 6, 'retire[0] (name = "new_checkout"): unknown key "reson"'),
+        (
+            'reason = "launched 2026-10"',
+            'reson = "launched"',
+            6,
+            'retire[0] (name = "new_checkout"): unknown key "reson"',
+        ),
         ('kind = "switch"', 'kind = "toggle"', 10, 'retire[1] (name = "maintenance_mode"): "kind" must be one of flag'),
         ('name = "search_v1"', 'title = "search_v1"', 14, 'retire[2]: unknown key "title"'),
         ('name = "search_v1"', "", 13, 'retire[2]: "name" is missing'),
@@ -524,7 +548,7 @@ def test_retirement_plan_bad_structure(tmp_path: Path) -> None:
     assert 'unknown top-level key "owner"' in error.message and error.line == 1
     error = plan_error(tmp_path, 'retire = "everything"\n')
     assert '"retire" must be an array of tables' in error.message and error.line == 1
-    bad_date = PLAN.replace('date = 2026-12-01', 'date = 2026-13-01', 1)
+    bad_date = PLAN.replace("date = 2026-12-01", "date = 2026-13-01", 1)
     with pytest.raises(tomllib.TOMLDecodeError) as expected:
         tomllib.loads(bad_date)
     error = plan_error(tmp_path, bad_date)
@@ -534,7 +558,7 @@ def test_retirement_plan_bad_structure(tmp_path: Path) -> None:
     error = plan_error(tmp_path, PLAN.replace('"new_checkout"', '"new_checkout', 1))
     assert error.message.startswith("invalid TOML") and error.line == 3
     assert "(at line" not in error.message  # the position moved into line/column
-    error = plan_error(tmp_path, b"[[retire]]\nname = \"caf\xe9\"\n")
+    error = plan_error(tmp_path, b'[[retire]]\nname = "caf\xe9"\n')
     assert "not UTF-8" in error.message and error.line == 2
 
 
@@ -542,8 +566,13 @@ def test_retirement_plan_bad_structure(tmp_path: Path) -> None:
 # The committed exports are what the real Django + waffle project produces
 
 
-EXPORT_FILES = ["dumpdata.json", "dumpdata-natural.json", "waffle-list.txt", "waffle-status.json",
-                "custom-model-dumpdata.json"]
+EXPORT_FILES = [
+    "dumpdata.json",
+    "dumpdata-natural.json",
+    "waffle-list.txt",
+    "waffle-status.json",
+    "custom-model-dumpdata.json",
+]
 
 
 def test_make_exports_with_real_django_and_waffle_matches_committed_exports(tmp_path: Path) -> None:
@@ -570,5 +599,6 @@ def test_make_exports_with_real_django_and_waffle_matches_committed_exports(tmp_
             assert fresh.entries == committed.entries, name
     # The regenerated list output is byte-for-byte the committed one (no timestamps in it).
     assert (tmp_path / "waffle-list.txt").read_text(encoding="utf-8") == Path(export("waffle-list.txt")).read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert re.search(r"^Flags:\nNAME: ", (tmp_path / "waffle-list.txt").read_text(encoding="utf-8"))

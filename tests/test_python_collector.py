@@ -28,11 +28,7 @@ def scanned(request: pytest.FixtureRequest) -> "tuple[list[Reference], list[str]
 
 
 def _found(references: "list[Reference]", path: str) -> Set[Expectation]:
-    return {
-        (r.line, r.kind, r.name, None if r.name is not None else r.pattern)
-        for r in references
-        if r.path == path
-    }
+    return {(r.line, r.kind, r.name, None if r.name is not None else r.pattern) for r in references if r.path == path}
 
 
 PY_FILES = sorted(p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("*.py") if "broken" not in p.parts)

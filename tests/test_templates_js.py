@@ -248,7 +248,7 @@ def test_template_unclosed_openers_stay_linear(line: str) -> None:
 
 
 def test_template_unclosed_delimiters_do_not_hide_later_tags() -> None:
-    text = "{% if x == 'a %}\n{{ unclosed\n{% flag \"x\" %}\n"
+    text = '{% if x == \'a %}\n{{ unclosed\n{% flag "x" %}\n'
     assert [(r.line, r.name) for r in tpl(text)] == [(3, "x")]
 
 
@@ -320,7 +320,7 @@ def test_js_arrow_function_argument() -> None:
         "/*\n * waffle.flag_is_active('x')\n */",
         "a(); /* unclosed waffle.flag_is_active('x')",
         "window.waffle = { flag_is_active: function(name) { return F[name]; } };",
-        "window.waffle = { \"flag_is_active\": function waffle_flag(flag_name) {} };",
+        'window.waffle = { "flag_is_active": function waffle_flag(flag_name) {} };',
         "class W { switch_is_active(name) { return S[name]; } }",
         "waffle.flag_is_active = function (name) {};",
         "const f = waffle.flag_is_active;",
@@ -366,9 +366,9 @@ def test_js_vue_component() -> None:
         "  <p>Globs like src/*.js and URLs like http://x are text here.</p>\n"
         "  <div v-if=\"waffle.flag_is_active('in_attribute')\">new</div>\n"
         "</template>\n"
-        "<script lang=\"ts\">\n"
+        '<script lang="ts">\n'
         "// waffle.switch_is_active('in_script_comment')\n"
-        "export default { computed: { on() { return window.waffle.switch_is_active(\"in_script\"); } } };\n"
+        'export default { computed: { on() { return window.waffle.switch_is_active("in_script"); } } };\n'
         "</script>\n"
     )
     refs = js(text, "src/Widget.vue")

@@ -1,4 +1,4 @@
-"""The package stays `mypy --strict` clean (the style contract: type hints throughout)."""
+"""The package stays `mypy --strict` and flake8 clean (the style contract)."""
 
 from __future__ import annotations
 
@@ -19,5 +19,13 @@ def test_mypy_strict_is_clean(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_flake8_is_clean() -> None:
+    pytest.importorskip("flake8")
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "flaglint", "tests"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -70,8 +70,9 @@ def _create_people() -> Tuple[object, object]:
 
     beta = Group.objects.create(name="beta_testers")
     Group.objects.create(name="support")
-    alice = User.objects.create(username="alice", email="alice@example.com", is_staff=True,
-                               date_joined=_when("2024-01-08T09:00:00"))
+    alice = User.objects.create(
+        username="alice", email="alice@example.com", is_staff=True, date_joined=_when("2024-01-08T09:00:00")
+    )
     alice.set_unusable_password()
     alice.save()
     bob = User.objects.create(username="bob", email="bob@example.com", date_joined=_when("2024-02-12T09:00:00"))
@@ -96,17 +97,42 @@ def _create_stock_objects() -> None:
     _run_command("waffle_sample", "log_sampling", "50", "--create")
 
     flags: List[Tuple[str, Dict[str, object], str, str]] = [
-        ("new_checkout", {"everyone": True, "note": "Checkout v2. Launched to everyone 2025-09-30."},
-         "2025-06-02T09:15:00", "2025-09-30T16:40:12"),
-        ("search_v2", {"everyone": None, "percent": "12.5", "rollout": True, "note": "Gradual rollout, owner: search team"},
-         "2025-08-11T11:00:00", "2025-10-20T08:05:31"),
-        ("beta_dashboard", {"everyone": None, "staff": True, "superusers": True, "note": ""},
-         "2025-03-14T14:30:00", "2025-03-20T10:00:00"),
-        ("legacy_search", {"everyone": False, "note": "flaglint: retire 2026-12-01 replaced by search_v2"},
-         "2023-01-09T08:00:00", "2025-10-21T12:00:00"),
-        ("payments.stripe_elements", {"everyone": None, "testing": True, "authenticated": True,
-                                      "languages": "en,de", "note": "QA: ?dwft_payments.stripe_elements=1"},
-         "2025-10-01T07:45:00", "2025-10-02T07:45:00"),
+        (
+            "new_checkout",
+            {"everyone": True, "note": "Checkout v2. Launched to everyone 2025-09-30."},
+            "2025-06-02T09:15:00",
+            "2025-09-30T16:40:12",
+        ),
+        (
+            "search_v2",
+            {"everyone": None, "percent": "12.5", "rollout": True, "note": "Gradual rollout, owner: search team"},
+            "2025-08-11T11:00:00",
+            "2025-10-20T08:05:31",
+        ),
+        (
+            "beta_dashboard",
+            {"everyone": None, "staff": True, "superusers": True, "note": ""},
+            "2025-03-14T14:30:00",
+            "2025-03-20T10:00:00",
+        ),
+        (
+            "legacy_search",
+            {"everyone": False, "note": "flaglint: retire 2026-12-01 replaced by search_v2"},
+            "2023-01-09T08:00:00",
+            "2025-10-21T12:00:00",
+        ),
+        (
+            "payments.stripe_elements",
+            {
+                "everyone": None,
+                "testing": True,
+                "authenticated": True,
+                "languages": "en,de",
+                "note": "QA: ?dwft_payments.stripe_elements=1",
+            },
+            "2025-10-01T07:45:00",
+            "2025-10-02T07:45:00",
+        ),
     ]
     for name, fields, _created, _modified in flags:
         Flag.objects.update_or_create(name=name, defaults=fields)
@@ -138,10 +164,16 @@ def _create_custom_objects() -> None:
 
     Flag = get_waffle_flag_model()
     beta, alice = _create_people()
-    Flag.objects.create(name="registrar.bulk_enroll", everyone=True, owning_team="enrollments",
-                        note="Bulk enrolment API")
-    Flag.objects.create(name="registrar.new_reports", everyone=None, percent="25.0", owning_team="reporting",
-                        note="flaglint: retire once reports v3 ships")
+    Flag.objects.create(
+        name="registrar.bulk_enroll", everyone=True, owning_team="enrollments", note="Bulk enrolment API"
+    )
+    Flag.objects.create(
+        name="registrar.new_reports",
+        everyone=None,
+        percent="25.0",
+        owning_team="reporting",
+        note="flaglint: retire once reports v3 ships",
+    )
     flag = Flag.objects.create(name="registrar.program_admin", everyone=None, owning_team="programs")
     flag.groups.add(beta)
     flag.users.add(alice)
@@ -192,18 +224,41 @@ def _stage(which: str, outdir: str, edx_toggles: bool) -> None:
     cache.clear()
 
     if which == "custom":
-        _write(outdir, "custom-model-dumpdata.json",
-               _run_command("dumpdata", "registrar.waffleflag", "waffle.switch", "waffle.sample", "--indent", "2"))
+        _write(
+            outdir,
+            "custom-model-dumpdata.json",
+            _run_command("dumpdata", "registrar.waffleflag", "waffle.switch", "waffle.sample", "--indent", "2"),
+        )
         return
 
-    _write(outdir, "dumpdata.json",
-           _run_command("dumpdata", "waffle.flag", "waffle.switch", "waffle.sample", "--indent", "2"))
-    _write(outdir, "dumpdata-natural.json",
-           _run_command("dumpdata", "auth.group", "auth.user", "waffle.flag", "waffle.switch", "waffle.sample",
-                        "--natural-foreign", "--natural-primary", "--indent", "2"))
-    _write(outdir, "waffle-list.txt",
-           _run_command("waffle_flag", "--list") + _run_command("waffle_switch", "--list")
-           + _run_command("waffle_sample", "--list"))
+    _write(
+        outdir,
+        "dumpdata.json",
+        _run_command("dumpdata", "waffle.flag", "waffle.switch", "waffle.sample", "--indent", "2"),
+    )
+    _write(
+        outdir,
+        "dumpdata-natural.json",
+        _run_command(
+            "dumpdata",
+            "auth.group",
+            "auth.user",
+            "waffle.flag",
+            "waffle.switch",
+            "waffle.sample",
+            "--natural-foreign",
+            "--natural-primary",
+            "--indent",
+            "2",
+        ),
+    )
+    _write(
+        outdir,
+        "waffle-list.txt",
+        _run_command("waffle_flag", "--list")
+        + _run_command("waffle_switch", "--list")
+        + _run_command("waffle_sample", "--list"),
+    )
     response = Client().get("/waffle_status")
     if response.status_code != 200:
         raise SystemExit(f"GET /waffle_status answered {response.status_code}")
