@@ -132,17 +132,29 @@ class Catalogue:
     """APIs known by their exact dotted name: configured wrappers and re-exports found in the project."""
 
     def lookup(self, qualname: str) -> Optional[Api]:
-        """The API a dotted callee name refers to, if any."""
+        """The API a dotted callee name refers to, if any.
+
+        Exact names also match as a suffix (``src.myapp.utils.is_on`` for ``myapp.utils.is_on``): a project's
+        modules may be named from a directory above the one its imports start from.
+        """
         found = self.exact.get(qualname)
         if found is not None:
             return found
         function = qualname.rpartition(".")[2]
+        if function in self._exact_leaves:
+            for key, api in self.exact.items():
+                if qualname.endswith("." + key):
+                    return api
         if function not in _FUNCTION_NAMES:
             return None
         for api in self.apis:
             if api.matches(qualname):
                 return api
         return None
+
+    @property
+    def _exact_leaves(self) -> FrozenSet[str]:
+        return frozenset(key.rpartition(".")[2] for key in self.exact)
 
     def model_kind(self, qualname: str) -> Optional[Kind]:
         """The kind of a waffle model class named by a dotted name."""

@@ -420,7 +420,11 @@ class Project:
     # --- modules ---
 
     def canonical(self, qualname: str) -> str:
-        """Follow re-exports: ``myapp.flags.flag_is_active`` -> ``waffle.flag_is_active`` when it imports it."""
+        """Follow re-exports: ``myapp.flags.flag_is_active`` -> ``waffle.flag_is_active`` when it imports it.
+
+        A name defined in a project module comes back spelled with that module's own dotted name, so a class
+        imported as ``apps.core.models.Flag`` and defined in ``src/apps/core/models.py`` is one name.
+        """
         seen: Set[str] = set()
         while qualname not in seen:
             seen.add(qualname)
@@ -437,6 +441,8 @@ class Project:
                     target = symbols[head]
                     assert isinstance(target, Sym)
                     qualname = ".".join([target.qualname, *parts[split + 1 :]])
+                elif summary.module:
+                    qualname = ".".join([summary.module, *parts[split:]])
                 break
         return qualname
 

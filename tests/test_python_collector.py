@@ -14,6 +14,7 @@ from flaglint.engine import scan
 from flaglint.types import Reference
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "collect" / "python"
+SRC_LAYOUT = FIXTURE.parent / "srclayout"
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +85,12 @@ def test_apis_are_labelled(scanned: "tuple[list[Reference], list[str]]") -> None
 def test_data_migrations_are_marked(scanned: "tuple[list[Reference], list[str]]") -> None:
     references, _ = scanned
     assert {r.path for r in references if r.migration} == {"shop/migrations/0002_seed_flags.py"}
+
+
+def test_src_layout_resolves_imports_named_from_below_the_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(SRC_LAYOUT)
+    result = scan(load_settings("."))
+    assert result.problems == ()
+    for path in sorted(p.relative_to(SRC_LAYOUT).as_posix() for p in SRC_LAYOUT.rglob("*.py")):
+        expected = read_expectations((SRC_LAYOUT / path).read_text())
+        assert _found(list(result.references), path) == expected, path
