@@ -36,6 +36,8 @@ class Api:
     keyword: Optional[str] = None
     negatable: bool = False
     test_helper: bool = False
+    attribute: Optional[str] = None
+    """For wrappers that take an object: the name is this attribute of the argument (``flag_info.slug``)."""
 
     def matches(self, qualname: str) -> bool:
         """Whether a dotted callee name (``waffle.decorators.waffle_flag``) is this API."""
@@ -194,10 +196,13 @@ class Catalogue:
 _FUNCTION_NAMES: FrozenSet[str] = frozenset(api.function for api in APIS)
 
 
-def wrapper_api(qualname: str, kind: Kind, position: Optional[int], keyword: Optional[str]) -> Api:
+def wrapper_api(
+    qualname: str, kind: Kind, position: Optional[int], keyword: Optional[str], attribute: Optional[str] = None
+) -> Api:
     """An `Api` for a project's own helper that forwards a name to waffle (from ``[tool.flaglint.wrappers]``)."""
     module, _, function = qualname.rpartition(".")
-    return Api((module,), function, kind, f"wrapper:{qualname}", position=position, keyword=keyword)
+    api = f"wrapper:{qualname}"
+    return Api((module,), function, kind, api, position=position, keyword=keyword, attribute=attribute)
 
 
 def apis_by_function(apis: Iterable[Api]) -> Dict[str, Tuple[Api, ...]]:

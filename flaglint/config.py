@@ -205,9 +205,10 @@ def _read_wrappers(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tu
     for dotted, spec in reader.table(key, value).items():
         entry = f'{key}."{dotted}"'
         spec = reader.table(entry, spec)
-        unknown = set(spec) - {"kind", "arg", "keyword"}
+        unknown = set(spec) - {"kind", "arg", "keyword", "attribute"}
         if unknown:
-            raise reader.fail(entry, f"has unknown key(s) {', '.join(sorted(unknown))} (known: kind, arg, keyword)")
+            known = "kind, arg, keyword, attribute"
+            raise reader.fail(entry, f"has unknown key(s) {', '.join(sorted(unknown))} (known: {known})")
         if "kind" not in spec:
             raise reader.fail(entry, "needs a 'kind' (flag, switch or sample)")
         kind = reader.kind(f"{entry}.kind", spec["kind"])
@@ -219,7 +220,10 @@ def _read_wrappers(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tu
             keyword = reader.string(f"{entry}.keyword", keyword)
         if position is None and keyword is None:
             position = 0
-        wrappers.append((dotted, wrapper_api(dotted, kind, position, keyword)))
+        attribute = spec.get("attribute")
+        if attribute is not None:
+            attribute = reader.string(f"{entry}.attribute", attribute)
+        wrappers.append((dotted, wrapper_api(dotted, kind, position, keyword, attribute)))
     return tuple(wrappers)
 
 

@@ -670,7 +670,12 @@ class _Collector:
     def _check_api_call(self, node: ast.Call, api: Api, scope: _Scope) -> None:
         if api.form in ("call", "toggle"):
             argument = self._argument(node, api.position, api.keyword)
-            if argument is not None:
+            if argument is not None and api.attribute is not None:
+                value = self._value(argument, scope)
+                attribute = api.attribute
+                named = Sym(f"{value.qualname}.{attribute}", value.text) if isinstance(value, Sym) else None
+                self._emit(argument, scope, api.kind, api.api, value=named or Attr(value, attribute))
+            elif argument is not None:
                 self._emit(argument, scope, api.kind, api.api, negatable=api.negatable)
             elif self._has_unpacking(node):
                 self._emit_unknown(node, api.kind, api.api)

@@ -167,9 +167,10 @@ class Project:
             return [Outcome(value.value, value.value)]
         if isinstance(value, Cat):
             return self._concatenate(value.parts, module, depth)
-        if isinstance(value, (Alt, Seq)):
-            options = value.options if isinstance(value, Alt) else value.items
-            return [o for option in options for o in self._names(option, module, depth + 1)]
+        if isinstance(value, Alt):
+            return [o for option in value.options for o in self._names(option, module, depth + 1)]
+        if isinstance(value, Seq):
+            return [_UNKNOWN]  # a tuple is not a name; sequences of names arrive as Each (loops, name__in)
         if isinstance(value, ToggleName):
             return self._toggle_names(self._deref_all(value.of, module, depth + 1), depth)
         if isinstance(value, Unknown):
@@ -183,9 +184,6 @@ class Project:
                 outcomes.append(Outcome(obj, obj))
             elif isinstance(obj, _Member):
                 outcomes.extend(self._names(obj.value, obj.module, depth + 1))
-            elif isinstance(obj, _Items):
-                for item in obj.items:
-                    outcomes.extend(self._names(item, obj.module, depth + 1))
             else:
                 outcomes.append(_UNKNOWN)
         return outcomes or [_UNKNOWN]
