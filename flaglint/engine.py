@@ -73,24 +73,19 @@ def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResul
         elif kind is not None:
             others.append((absolute, relative, display_path(absolute), kind))
 
-    module_paths: Dict[str, List[str]] = {}
-    locations: Dict[str, Tuple[str, str]] = {}
+    index = ModuleIndex(settings.root, [absolute for absolute, _, _ in python] + list(paths or settings.paths))
     for absolute, relative, shown in python:
-        locations[shown] = (absolute, relative)
-        module = module_name(relative)
-        parts = module.split(".")
-        for start in range(len(parts)):
-            module_paths.setdefault(".".join(parts[start:]), []).append(shown)
+        index.add(absolute, relative, shown)
 
     def collect(shown: str, data: bytes, with_catalogue: Catalogue) -> ModuleSummary:
-        absolute, relative = locations[shown]
+        relative = index.relative(shown)
         test = is_test_path(relative, settings.test_patterns)
         return collect_python(shown, data, module=module_name(relative), test=test, catalogue=with_catalogue)
 
     lazily_loaded: List[ModuleSummary] = []
 
     def load(shown: str) -> Optional[ModuleSummary]:
-        data = files.read(locations[shown][0], shown)
+        data = files.read(index.absolute(shown), shown)
         if data is None:
             return None
         summary = collect(shown, data, catalogue)
@@ -115,22 +110,22 @@ def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResul
     summaries: Dict[str, ModuleSummary] = {shown: collect(shown, data, catalogue) for shown, data in candidates}
     del candidates
 
-    project = Project(summaries.values(), catalogue, module_paths, load)
+    project = Project(summaries.values(), catalogue, index.paths, load)
     apis, models = derived_apis(project, summaries.values())
     if apis or models:
         extended = catalogue.with_additions(exact=apis, models=models)
         derived_names = set(apis) | set(models)
         affected = {shown for shown, s in summaries.items() if any(t in derived_names for _, t in s.imports)}
-        affected |= _defining(models, module_paths) & set(summaries)
+        affected |= _defining(models, index) & set(summaries)
         new_tokens = extended.tokens() - catalogue.tokens()
         if new_tokens:
             extra = prefilter(new_tokens)
             for shown in skipped:
-                data = files.read(locations[shown][0], shown)
+                data = files.read(index.absolute(shown), shown)
                 if data is not None and extra.search(data):
                     affected.add(shown)
         for shown in sorted(affected):
-            data = files.read(locations[shown][0], shown)
+            data = files.read(index.absolute(shown), shown)
             if data is not None:
                 summaries[shown] = collect(shown, data, extended)
                 project.add(summaries[shown])
@@ -140,7 +135,7 @@ def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResul
     problems: List[FileProblem] = list(files.problems)
     for summary in summaries.values():
         problems.extend(summary.problems)
-        migration = is_test_path(locations[summary.path][1], settings.migration_patterns)
+        migration = is_test_path(index.relative(summary.path), settings.migration_patterns)
         for pending in summary.references:
             for reference in project.resolve(pending):
                 references.append(replace(reference, migration=True) if migration else reference)
@@ -180,12 +175,72 @@ def swapped_model_labels(data: bytes) -> Dict[str, Kind]:
     return labels
 
 
-def _defining(models: Mapping[str, object], module_paths: Dict[str, List[str]]) -> Set[str]:
+def _defining(models: Mapping[str, object], index: "ModuleIndex") -> Set[str]:
     """Files that define derived model classes (they may use them locally)."""
     paths: Set[str] = set()
     for qualname in models:
-        paths.update(module_paths.get(qualname.rpartition(".")[0], ())[:1])
+        paths.update(index.paths(qualname.rpartition(".")[0])[:1])
     return paths
+
+
+class ModuleIndex:
+    """Dotted module names -> files: the discovered ones, else found by probing the file system.
+
+    Probing lets a scan of a few files (a pre-commit hook, a subdirectory) still resolve constants imported from
+    the rest of the project: ``app.constants`` is looked for as ``app/constants.py`` or ``app/constants/__init__.py``
+    under the project root and under every directory above the scanned paths.
+    """
+
+    def __init__(self, root: str, scanned: Sequence[str]):
+        self.root = os.path.abspath(root)
+        self.known: Dict[str, List[str]] = {}
+        self.locations: Dict[str, Tuple[str, str]] = {}
+        self.probed: Dict[str, List[str]] = {}
+        roots = {self.root}
+        for path in scanned:
+            directory = os.path.dirname(os.path.abspath(path))
+            while directory.startswith(self.root) and directory not in roots:
+                roots.add(directory)
+                directory = os.path.dirname(directory)
+        self.roots = sorted(roots, key=len)
+
+    def add(self, absolute: str, relative: str, shown: str) -> None:
+        """Register a discovered Python file under every dotted suffix of its module name."""
+        self.locations[shown] = (absolute, relative)
+        parts = module_name(relative).split(".")
+        for start in range(len(parts)):
+            self.known.setdefault(".".join(parts[start:]), []).append(shown)
+
+    def paths(self, name: str) -> List[str]:
+        """The files that may define module `name`, discovered ones first."""
+        found = self.known.get(name)
+        if found:
+            return found
+        if name not in self.probed:
+            self.probed[name] = self._probe(name)
+        return self.probed[name]
+
+    def _probe(self, name: str) -> List[str]:
+        if not name or not all(part.isidentifier() for part in name.split(".")):
+            return []
+        relative_path = name.replace(".", os.sep)
+        for root in self.roots:
+            for candidate in (relative_path + ".py", os.path.join(relative_path, "__init__.py")):
+                absolute = os.path.join(root, candidate)
+                if os.path.isfile(absolute):
+                    shown = display_path(absolute)
+                    relative = os.path.relpath(absolute, self.root).replace(os.sep, "/")
+                    self.locations.setdefault(shown, (absolute, relative))
+                    return [shown]
+        return []
+
+    def absolute(self, shown: str) -> str:
+        """The absolute path of a registered file."""
+        return self.locations[shown][0]
+
+    def relative(self, shown: str) -> str:
+        """The path of a registered file relative to the project root."""
+        return self.locations[shown][1]
 
 
 def _decode_text(shown: str, data: bytes) -> Tuple[Optional[str], Optional[FileProblem]]:

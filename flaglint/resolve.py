@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from flaglint.catalogue import Api, Catalogue
 from flaglint.types import (
@@ -95,7 +95,7 @@ class Project:
         self,
         summaries: Iterable[ModuleSummary],
         catalogue: Catalogue,
-        module_paths: Mapping[str, Sequence[str]] = {},
+        locate: Callable[[str], Sequence[str]] = lambda name: (),
         load: Optional[Callable[[str], Optional[ModuleSummary]]] = None,
     ):
         self.catalogue = catalogue
@@ -103,7 +103,7 @@ class Project:
         self.by_path: Dict[str, ModuleSummary] = {}
         for summary in summaries:
             self.add(summary)
-        self.module_paths = module_paths
+        self.locate = locate
         self.load = load
         self._indexes: Dict[str, Tuple[Dict[str, Value], Dict[str, str], Dict[str, ClassInfo]]] = {}
 
@@ -444,13 +444,29 @@ class Project:
                 break
         return qualname
 
+    def model_kind(self, qualname: str, depth: int = 0) -> Optional[Kind]:
+        """The kind of a waffle model class or of a project class that subclasses one (at any depth)."""
+        canonical = self.canonical(qualname)
+        kind = self.catalogue.model_kind(canonical)
+        if kind is not None or depth > _MAX_DEPTH:
+            return kind
+        obj = self._lookup(canonical, depth + 1)
+        if not isinstance(obj, _Class):
+            return None
+        for base in obj.info.bases:
+            if base:
+                kind = self.model_kind(base, depth + 1)
+                if kind is not None:
+                    return kind
+        return None
+
     def _module(self, name: str) -> Optional[ModuleSummary]:
         summary = self.by_module.get(name)
         if summary is not None:
             return summary
         if self.load is None:
             return None
-        for path in self.module_paths.get(name, ()):
+        for path in self.locate(name):
             if path in self.by_path:
                 return self.by_path[path]
             loaded = self.load(path)
@@ -489,41 +505,27 @@ def _argument(built: _Built, position: Optional[int], keyword: Optional[str]) ->
 
 
 def derived_apis(project: Project, summaries: Iterable[ModuleSummary]) -> Tuple[Dict[str, Api], Dict[str, Kind]]:
-    """Re-exported waffle APIs and project subclasses of waffle models, by the dotted names files import them by."""
+    """Re-exported waffle APIs and project subclasses of waffle models, by the dotted names files import them by.
+
+    Defining modules that were not collected (no waffle word in them) are loaded on demand to follow the chain.
+    """
     catalogue = project.catalogue
     apis: Dict[str, Api] = {}
     models: Dict[str, Kind] = {}
     summaries = list(summaries)
     for summary in summaries:
+        for dotted, _ in summary.classes:
+            kind = project.model_kind(f"{summary.module}.{dotted}")
+            if kind is not None and catalogue.model_kind(f"{summary.module}.{dotted}") is None:
+                models[f"{summary.module}.{dotted}"] = kind
         for _, target in summary.imports:
             canonical = project.canonical(target)
             if canonical != target:
                 api = catalogue.lookup(canonical)
                 if api is not None and catalogue.lookup(target) is None:
                     apis[target] = api
-                kind = catalogue.model_kind(canonical)
-                if kind is not None:
-                    models[target] = kind
-    changed = True
-    while changed:
-        changed = False
-        for summary in summaries:
-            for dotted, info in summary.classes:
-                qualname = f"{summary.module}.{dotted}"
-                if qualname in models or catalogue.model_kind(qualname):
-                    continue
-                for base in info.bases:
-                    if not base:
-                        continue
-                    kind = catalogue.model_kind(base) or models.get(base) or models.get(project.canonical(base))
-                    if kind is not None:
-                        models[qualname] = kind
-                        changed = True
-                        break
-    for summary in summaries:
-        for _, target in summary.imports:
-            if target not in models:
-                kind = models.get(project.canonical(target))
+            if catalogue.model_kind(target) is None:
+                kind = project.model_kind(canonical)
                 if kind is not None:
                     models[target] = kind
     return apis, models

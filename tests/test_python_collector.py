@@ -94,3 +94,13 @@ def test_src_layout_resolves_imports_named_from_below_the_project_root(monkeypat
     for path in sorted(p.relative_to(SRC_LAYOUT).as_posix() for p in SRC_LAYOUT.rglob("*.py")):
         expected = read_expectations((SRC_LAYOUT / path).read_text())
         assert _found(list(result.references), path) == expected, path
+
+
+@pytest.mark.parametrize("path", ["shop/resolution.py", "shop/uses_compat.py", "shop/team_views.py"])
+def test_a_single_file_scan_still_resolves_the_rest_of_the_project(
+    monkeypatch: pytest.MonkeyPatch, scanned: "tuple[list[Reference], list[str]]", path: str
+) -> None:
+    monkeypatch.chdir(FIXTURE)
+    result = scan(load_settings(path), [path])
+    assert _found(list(result.references), path) == read_expectations((FIXTURE / path).read_text())
+    assert {r.path for r in result.references} == {path}
