@@ -102,7 +102,11 @@ def check_reference(reference: Reference, knowledge: Knowledge) -> List[Diagnost
         text = _join(environments)
         if len(environments) == len(knowledge.inventories) and len(environments) > 1:
             text = f"every environment ({text})"
-        found.append(_diagnostic("FL102", reference, environments=text, environment=",".join(environments)))
+        present = [i.environment for i in knowledge.inventories if i.has(reference.kind, reference.name)]
+        note = f" ({_join(present)} {'has' if len(present) == 1 else 'have'} it)" if present else ""
+        found.append(
+            _diagnostic("FL102", reference, environments=text, present_note=note, environment=",".join(environments))
+        )
     return found
 
 
@@ -153,6 +157,80 @@ def check_project(
             continue
         diagnostics.append(_project_diagnostic("FL201", inventory, line, kind, {**base, "caveat": caveat}))
     return diagnostics
+
+
+def check_drift(knowledge: Knowledge) -> List[Diagnostic]:
+    """FL204: names that some environments hold and others lack (only with two or more inventories)."""
+    if len(knowledge.inventories) < 2:
+        return []
+    diagnostics: List[Diagnostic] = []
+    for (kind, name), holders in _entries(knowledge.inventories).items():
+        present = [inventory.environment for inventory, _ in holders]
+        absent = [i.environment for i in knowledge.inventories if i.environment not in present]
+        if not absent:
+            continue
+        inventory, entry = holders[0]
+        values: Dict[str, object] = dict(
+            kind=kind, name=name, present=_join(present), absent=_join(absent), environment=",".join(absent)
+        )
+        diagnostics.append(_project_diagnostic("FL204", inventory, _line_of(inventory, entry), kind, values))
+    return diagnostics
+
+
+DELETION_GROUPS = ("code", "templates", "javascript", "tests", "dynamic")
+
+
+@dataclass(frozen=True)
+class DeletionVerdict:
+    """What stands between one name and its deletion: blocking references by group, and migrations (not blocking)."""
+
+    name: str
+    kinds: Tuple[Kind, ...]
+    blocking: Mapping[str, Tuple[Reference, ...]]
+    migrations: Tuple[Reference, ...]
+    environments: Tuple[str, ...]
+    """The environments whose inventory holds the name (empty when no inventory was given)."""
+
+    @property
+    def safe(self) -> bool:
+        """No code, template, JavaScript or test reference, and no dynamic reference that could produce it."""
+        return not any(self.blocking.values())
+
+
+def deletion_verdict(
+    name: str, kinds: Sequence[Kind], references: Sequence[Reference], inventories: Sequence[Inventory] = ()
+) -> DeletionVerdict:
+    """Everything that references `name` as one of `kinds` (all kinds when empty), grouped for the deletion gate."""
+    if not kinds:
+        known = sorted({kind for inventory in inventories for kind in inventory.kinds_of(name)})
+        kinds = tuple(known)
+    groups: Dict[str, List[Reference]] = {group: [] for group in DELETION_GROUPS}
+    migrations: List[Reference] = []
+    for reference in references:
+        if kinds and reference.kind not in kinds:
+            continue
+        if not reference.could_be(name):
+            continue
+        if reference.name is None:
+            groups["dynamic"].append(reference)
+        elif reference.migration:
+            migrations.append(reference)
+        elif reference.test:
+            groups["tests"].append(reference)
+        elif reference.source == "javascript":
+            groups["javascript"].append(reference)
+        elif reference.source in ("django-template", "jinja2"):
+            groups["templates"].append(reference)
+        else:
+            groups["code"].append(reference)
+    holders = tuple(inventory.environment for inventory in inventories if inventory.kinds_of(name))
+    return DeletionVerdict(
+        name,
+        tuple(kinds),
+        {group: tuple(found) for group, found in groups.items()},
+        tuple(migrations),
+        holders,
+    )
 
 
 def problem_diagnostics(problems: Sequence[FileProblem]) -> List[Diagnostic]:

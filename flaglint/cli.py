@@ -7,25 +7,31 @@ files that could not be read), 2 usage, configuration or inventory errors.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
 from flaglint import __version__
-from flaglint.checks import (
-    Knowledge,
-    check_project,
-    check_references,
-    filter_codes,
-    problem_diagnostics,
-    retirements_from_notes,
-)
+from flaglint.api import CheckOptions, run_check, run_check_delete
+from flaglint.baseline import BaselineError, baseline_document, load_baseline
+from flaglint.checks import Knowledge, retirements_from_notes
 from flaglint.codes import BY_CODE, CODES
 from flaglint.config import ConfigError, InventorySpec, Settings, load_settings
 from flaglint.engine import display_path, scan
 from flaglint.inventory import FORMATS, load_inventory, load_retirement_plan
-from flaglint.reporters import codes_markdown, diagnostics_json, diagnostics_text, references_json, references_text
-from flaglint.types import KINDS, Diagnostic, Inventory, InventoryError, Retirement
+from flaglint.github import github_annotations
+from flaglint.reporters import (
+    codes_markdown,
+    deletion_json,
+    deletion_text,
+    diagnostics_json,
+    diagnostics_text,
+    references_json,
+    references_text,
+)
+from flaglint.sarif import sarif_log
+from flaglint.types import KINDS, Inventory, InventoryError, Retirement
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -45,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     check = commands.add_parser("check", help="report retired, missing, mismatched, dynamic and stale flags")
-    _add_scan_options(check)
+    _add_scan_options(check, ("text", "json", "sarif", "github"))
     check.add_argument(
         "--inventory",
         action="append",
@@ -58,6 +64,29 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--retirement-plan", metavar="FILE", help="flaglint's TOML retirement plan")
     check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report (FL1,FL201)")
     check.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to leave out")
+    check.add_argument(
+        "--per-file",
+        action="store_true",
+        help="only the per-reference codes (FL0xx, FL1xx) for the given files: the fast pre-commit hook; "
+        "project-wide codes need every file",
+    )
+    check.add_argument(
+        "--report-unused-ignores", action="store_true", help="report suppression comments that suppress nothing"
+    )
+    check.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
+    check.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
+
+    delete = commands.add_parser(
+        "check-delete", help="the deletion gate: is it safe to delete these names from an environment?"
+    )
+    delete.add_argument("names", nargs="+", metavar="NAME", help="flag, switch or sample names about to be deleted")
+    delete.add_argument("--kind", choices=KINDS, action="append", default=[], help="only this kind (repeatable)")
+    delete.add_argument("--inventory", action="append", default=[], metavar="ENV=FILE", help="as for check")
+    delete.add_argument(
+        "--path", action="append", default=[], dest="paths", metavar="PATH", help="what to scan (default: the project)"
+    )
+    delete.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    delete.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
 
     refs = commands.add_parser("refs", help="list references (where is this flag used?)")
     _add_scan_options(refs)
@@ -70,9 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_scan_options(parser: argparse.ArgumentParser) -> None:
+def _add_scan_options(parser: argparse.ArgumentParser, formats: Tuple[str, ...] = ("text", "json")) -> None:
     parser.add_argument("paths", nargs="*", help="files or directories (default: the configured paths, or .)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--format", choices=formats, default="text", help="output format")
     parser.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
 
 
@@ -89,8 +118,10 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
         settings = _settings(arguments)
         if arguments.command == "refs":
             return _refs(arguments, settings, stdout, stderr)
+        if arguments.command == "check-delete":
+            return _check_delete(arguments, settings, stdout)
         return _check(arguments, settings, stdout, stderr)
-    except (UsageError, ConfigError) as error:
+    except (UsageError, ConfigError, BaselineError) as error:
         print(f"flaglint: error: {error}", file=stderr)
         return EXIT_ERROR
     except InventoryError as error:
@@ -127,36 +158,43 @@ def _refs(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, std
 def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     inventories = _inventories(arguments, settings)
     retirements = _retirements(arguments, settings, inventories)
-    result = scan(settings)
     knowledge = Knowledge(tuple(inventories), tuple(retirements))
-    diagnostics: List[Diagnostic] = problem_diagnostics(result.problems)
-    diagnostics += check_references(result.references, knowledge)
-    if inventories:
-        diagnostics += check_project(result.references, knowledge, result.problems)
-    select = _codes(arguments.select, settings.select)
-    ignore = _codes(arguments.ignore, settings.ignore)
-    diagnostics = sorted(filter_codes(diagnostics, select, ignore), key=lambda d: d.sort_key())
-    summary: Dict[str, object] = {
-        "errors": sum(1 for d in diagnostics if d.severity == "error"),
-        "warnings": sum(1 for d in diagnostics if d.severity == "warning"),
-        "by_code": _count_codes(diagnostics),
-        "references": len(result.references),
-        "files_scanned": result.files_scanned,
-        "files_unreadable": len(result.problems),
-        "environments": [inventory.environment for inventory in inventories],
-    }
+    if arguments.per_file and not arguments.paths:
+        raise UsageError("--per-file needs the files to check")
+    options = CheckOptions(
+        select=_codes(arguments.select, settings.select),
+        ignore=_codes(arguments.ignore, settings.ignore),
+        report_unused_ignores=arguments.report_unused_ignores,
+        baseline=load_baseline(arguments.baseline) if arguments.baseline else None,
+        project_wide=not arguments.per_file,
+    )
+    result = run_check(settings, knowledge, options)
+    if arguments.write_baseline:
+        with open(arguments.write_baseline, "w", encoding="utf-8") as handle:
+            handle.write(baseline_document(result.diagnostics, result.lines))
+        print(f"wrote {len(result.diagnostics)} finding(s) to {arguments.write_baseline}", file=stdout)
+        return EXIT_CLEAN
+    summary = result.summary([inventory.environment for inventory in inventories])
+    diagnostics = result.diagnostics
     if arguments.format == "json":
         print(diagnostics_json(diagnostics, summary), file=stdout)
+    elif arguments.format == "sarif":
+        log = sarif_log(diagnostics, version=__version__, lines=result.lines, uri_base=os.getcwd())
+        print(json.dumps(log, indent=2), file=stdout)
+    elif arguments.format == "github":
+        if diagnostics:
+            print(github_annotations(diagnostics), file=stdout)
     else:
         print(diagnostics_text(diagnostics, summary), file=stdout)
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
 
 
-def _count_codes(diagnostics: Sequence[Diagnostic]) -> Dict[str, int]:
-    counts: Dict[str, int] = {}
-    for diagnostic in diagnostics:
-        counts[diagnostic.code] = counts.get(diagnostic.code, 0) + 1
-    return dict(sorted(counts.items()))
+def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
+    inventories = _inventories(arguments, settings)
+    result = run_check_delete(settings, arguments.names, tuple(arguments.kind), Knowledge(tuple(inventories)))
+    render = deletion_json if arguments.format == "json" else deletion_text
+    print(render(result.verdicts, result.scan.problems, result.scan.files_scanned), file=stdout)
+    return EXIT_CLEAN if result.safe else EXIT_FINDINGS
 
 
 def _codes(option: Optional[str], configured: Tuple[str, ...]) -> Tuple[str, ...]:

@@ -27,6 +27,8 @@ class Code:
     why: str
     bad: str
     good: str
+    default: bool = True
+    """Reported unless deselected; a code with False is reported only when --select names it (or a prefix)."""
 
     def format(self, **values: object) -> str:
         """The message with its placeholders filled."""
@@ -47,6 +49,18 @@ CODES: Tuple[Code, ...] = (
         "print('hello')",
     ),
     Code(
+        "FL002",
+        "unused-suppression",
+        "warning",
+        "file",
+        "this suppression of {what} suppresses nothing",
+        "A `# noqa: FL...` or `flaglint: ignore[...]` comment that no longer suppresses any finding "
+        "(reported with --report-unused-ignores).",
+        "A stale suppression hides the next real finding on that line.",
+        "if flag_is_active(request, 'kept'):  # flaglint: ignore[FL101]  (kept is no longer retired)",
+        "if flag_is_active(request, 'kept'):",
+    ),
+    Code(
         "FL101",
         "retired-flag-referenced",
         "error",
@@ -63,7 +77,7 @@ CODES: Tuple[Code, ...] = (
         "missing-from-environment",
         "error",
         "reference",
-        "{kind} '{name}' is missing from {environments}",
+        "{kind} '{name}' is missing from {environments}{present_note}",
         "A referenced flag, switch or sample does not exist in an environment's inventory.",
         "A missing object reads as 'off' without any error: in that environment the code behind it never "
         "runs. Create it there, or remove the reference. (Test code is not checked: tests create their own.)",
@@ -141,6 +155,19 @@ CODES: Tuple[Code, ...] = (
         "flag_is_active(request, 'ns.' + name)  # and the inventory holds 'ns.beta'",
         "flag_is_active(request, NS_BETA)  # name it, or check by hand before deleting",
     ),
+    Code(
+        "FL204",
+        "environment-drift",
+        "warning",
+        "project",
+        "{kind} '{name}' is in {present} but not in {absent}",
+        "A name that some environments' inventories hold and others lack.",
+        "Environments that disagree are how a flag gets deleted from production while dev still has it; code "
+        "that reads it then behaves differently per environment (FL102 reports such references).",
+        "# dev holds switch 'new_search', prod does not",
+        "# create it in prod (or delete it from dev) so the environments agree",
+        default=False,
+    ),
 )
 
 BY_CODE: Dict[str, Code] = {code.code: code for code in CODES}
@@ -152,7 +179,12 @@ def code(identifier: str) -> Code:
 
 
 def selected(identifier: str, select: Tuple[str, ...], ignore: Tuple[str, ...]) -> bool:
-    """flake8-style selection: prefixes, the longest matching prefix wins between select and ignore."""
-    chosen = max((len(s) for s in select if identifier.startswith(s)), default=-1 if select else 0)
+    """flake8-style selection: prefixes, the longest matching prefix wins between select and ignore.
+
+    Codes that are off by default (FL204) are reported only when `select` names them.
+    """
+    entry = BY_CODE.get(identifier)
+    on_by_default = entry is None or entry.default
+    chosen = max((len(s) for s in select if identifier.startswith(s)), default=-1 if select or not on_by_default else 0)
     dropped = max((len(i) for i in ignore if identifier.startswith(i)), default=-1)
     return chosen >= 0 and chosen >= dropped

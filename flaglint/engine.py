@@ -19,8 +19,9 @@ from flaglint.discovery import discover, file_type, is_test_path, module_name
 from flaglint.javascript import collect_javascript
 from flaglint.python import collect_python
 from flaglint.resolve import Project, derived_apis
+from flaglint.suppressions import MARKER_BYTES, find_suppressions
 from flaglint.templates import collect_template
-from flaglint.types import FileProblem, Kind, ModuleSummary, Reference, ScanResult
+from flaglint.types import FileProblem, Kind, ModuleSummary, Reference, ScanResult, Suppression
 
 
 def prefilter(tokens: Iterable[str]) -> "re.Pattern[bytes]":
@@ -96,10 +97,13 @@ def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResul
     candidates: List[Tuple[str, bytes]] = []
     skipped: List[str] = []
     labels: Dict[str, Kind] = {}
+    suppressions: List[Suppression] = []
     for absolute, relative, shown in python:
         data = files.read(absolute, shown)
         if data is None:
             continue
+        if MARKER_BYTES.search(data):
+            suppressions.extend(find_suppressions(shown, data.decode("utf-8", errors="replace")))
         if pattern.search(data):
             candidates.append((shown, data))
             labels.update(swapped_model_labels(data))
@@ -152,6 +156,8 @@ def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResul
             problems.append(problem)
             continue
         assert text is not None
+        if MARKER_BYTES.search(data):
+            suppressions.extend(find_suppressions(shown, text))
         test = is_test_path(relative, settings.test_patterns)
         if kind == "template":
             references.extend(collect_template(shown, text, test=test))
@@ -160,7 +166,9 @@ def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResul
 
     references.sort(key=reference_sort_key)
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
-    return ScanResult(tuple(references), tuple(problems), len(python) + len(others), len(summaries))
+    return ScanResult(
+        tuple(references), tuple(problems), len(python) + len(others), len(summaries), tuple(suppressions)
+    )
 
 
 _SWAPPED_MODEL = re.compile(rb"""WAFFLE_(FLAG|SWITCH|SAMPLE)_MODEL\s*=\s*["']([\w]+\.[\w]+)["']""")

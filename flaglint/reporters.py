@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Sequence
 
-from flaglint.checks import summarise
+from flaglint.checks import DeletionVerdict, summarise
 from flaglint.codes import CODES
-from flaglint.types import Diagnostic, Reference
+from flaglint.types import Diagnostic, FileProblem, Reference
 
 JSON_VERSION = 1
 
@@ -90,17 +90,96 @@ def diagnostics_text(diagnostics: Sequence[Diagnostic], summary: Dict[str, Any])
     """``path:line:col: CODE message`` lines, then a summary line."""
     lines = [f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}" for d in diagnostics]
     counts = summarise(diagnostics)
+    extras = []
+    if summary.get("environments"):
+        extras.append(f"inventories: {', '.join(summary['environments'])}")
+    if summary.get("suppressed"):
+        extras.append(f"{summary['suppressed']} suppressed")
+    if summary.get("baselined"):
+        extras.append(f"{summary['baselined']} in the baseline")
     lines.append(
         f"{counts['errors']} error(s), {counts['warnings']} warning(s); "
         f"{summary['references']} reference(s) in {summary['files_scanned']} file(s) scanned"
-        + (f"; inventories: {', '.join(summary['environments'])}" if summary["environments"] else "")
+        + "".join(f"; {extra}" for extra in extras)
     )
     return "\n".join(lines)
+
+
+_GROUP_TITLES = {
+    "code": "code",
+    "templates": "templates",
+    "javascript": "JavaScript",
+    "tests": "tests (they go with the code)",
+    "dynamic": "dynamic references that could produce the name",
+}
+
+
+def _place(reference: Reference) -> str:
+    pattern = f" (pattern {reference.pattern})" if reference.name is None else ""
+    return f"{reference.path}:{reference.line}:{reference.column}: {reference.api} {reference.expression}{pattern}"
+
+
+def deletion_text(verdicts: Sequence[DeletionVerdict], problems: Sequence[FileProblem], files_scanned: int) -> str:
+    """The deletion gate's report: one confirmation line when safe, else every blocker grouped by name."""
+    names = ", ".join(verdict.name for verdict in verdicts)
+    if all(verdict.safe for verdict in verdicts) and not problems:
+        return (
+            f"safe to delete {names}: no code, template, JavaScript or test references them and no dynamic "
+            f"reference could produce them ({files_scanned} files scanned)"
+        )
+    lines: List[str] = []
+    for verdict in verdicts:
+        kinds = "/".join(verdict.kinds) if verdict.kinds else "any kind"
+        where = f", in {', '.join(verdict.environments)}" if verdict.environments else ""
+        count = sum(len(found) for found in verdict.blocking.values())
+        lines.append(
+            f"{verdict.name} ({kinds}{where}): " + ("safe to delete" if verdict.safe else f"blocked by {count}")
+        )
+        for group, found in verdict.blocking.items():
+            if found:
+                lines.append(f"  {_GROUP_TITLES[group]}:")
+                lines.extend(f"    {_place(reference)}" for reference in found)
+        if verdict.migrations:
+            lines.append("  data migrations (not blocking: they stay in history):")
+            lines.extend(f"    {_place(reference)}" for reference in verdict.migrations)
+    if problems:
+        lines.append(f"cannot confirm: {len(problems)} file(s) could not be read:")
+        lines.extend(f"  {p.path}:{p.line}:{p.column}: {p.message}" for p in problems)
+    blocked = sum(1 for verdict in verdicts if not verdict.safe)
+    lines.append(f"{blocked} of {len(verdicts)} name(s) blocked; not safe to delete")
+    return "\n".join(lines)
+
+
+def deletion_json(verdicts: Sequence[DeletionVerdict], problems: Sequence[FileProblem], files_scanned: int) -> str:
+    """The deletion gate's JSON document (version 1)."""
+    names = []
+    for verdict in verdicts:
+        names.append(
+            {
+                "name": verdict.name,
+                "kinds": list(verdict.kinds),
+                "safe": verdict.safe,
+                "environments": list(verdict.environments),
+                "blocking": {group: [reference_record(r) for r in found] for group, found in verdict.blocking.items()},
+                "migrations": [reference_record(r) for r in verdict.migrations],
+            }
+        )
+    document = {
+        "version": JSON_VERSION,
+        "safe": all(verdict.safe for verdict in verdicts) and not problems,
+        "names": names,
+        "unreadable_files": [
+            {"path": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems
+        ],
+        "files_scanned": files_scanned,
+    }
+    return json.dumps(document, indent=2)
 
 
 def codes_markdown() -> str:
     """The README's table of codes, generated from the registry."""
     rows = ["| code | name | severity | scope | what it reports |", "|---|---|---|---|---|"]
     for entry in CODES:
-        rows.append(f"| {entry.code} | {entry.name} | {entry.severity} | {entry.scope} | {entry.summary} |")
+        summary = entry.summary if entry.default else f"{entry.summary} Off by default: `--select {entry.code}`."
+        rows.append(f"| {entry.code} | {entry.name} | {entry.severity} | {entry.scope} | {summary} |")
     return "\n".join(rows)

@@ -277,3 +277,15 @@ class ScanResult:
     problems: Tuple[FileProblem, ...]
     files_scanned: int
     files_parsed: int
+    suppressions: Tuple["Suppression", ...] = ()
+    """Every suppression comment naming flaglint codes in the files read (for ``--report-unused-ignores``)."""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A ``# noqa: FL101`` / ``flaglint: ignore[FL101]`` comment; no codes means every flaglint code."""
+
+    path: str
+    line: int
+    codes: Tuple[str, ...] = ()
+    text: str = ""

@@ -1,0 +1,116 @@
+"""The library entry points the CLI, the pre-commit hooks and other tools share. Nothing here prints.
+
+`run_check` scans, checks, applies suppressions, selection and a baseline; `run_check_delete` is the deletion
+gate. Both return data; reporters turn it into text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from flaglint.baseline import Key, new_findings
+from flaglint.checks import (
+    DeletionVerdict,
+    Knowledge,
+    check_drift,
+    check_project,
+    check_references,
+    deletion_verdict,
+    filter_codes,
+    problem_diagnostics,
+)
+from flaglint.config import Settings
+from flaglint.engine import scan
+from flaglint.fingerprint import LineReader
+from flaglint.suppressions import apply, unused, without_suppressed_patterns
+from flaglint.types import Diagnostic, Kind, ScanResult
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How `run_check` filters what it found."""
+
+    select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    report_unused_ignores: bool = False
+    baseline: Optional["Counter[Key]"] = None
+    project_wide: bool = True
+    """False for per-file runs (the fast pre-commit hook): FL2xx need every file of the project."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Diagnostics in report order, plus what a summary needs."""
+
+    diagnostics: Tuple[Diagnostic, ...]
+    scan: ScanResult
+    suppressed: int = 0
+    baselined: int = 0
+    lines: LineReader = field(default_factory=LineReader, compare=False)
+
+    def summary(self, environments: Sequence[str]) -> Dict[str, object]:
+        """The JSON report's summary object."""
+        by_code: Dict[str, int] = {}
+        for diagnostic in self.diagnostics:
+            by_code[diagnostic.code] = by_code.get(diagnostic.code, 0) + 1
+        return {
+            "errors": sum(1 for d in self.diagnostics if d.severity == "error"),
+            "warnings": sum(1 for d in self.diagnostics if d.severity == "warning"),
+            "by_code": dict(sorted(by_code.items())),
+            "references": len(self.scan.references),
+            "files_scanned": self.scan.files_scanned,
+            "files_unreadable": len(self.scan.problems),
+            "suppressed": self.suppressed,
+            "baselined": self.baselined,
+            "environments": list(environments),
+        }
+
+
+def run_check(
+    settings: Settings, knowledge: Knowledge, options: CheckOptions, paths: Optional[Sequence[str]] = None
+) -> CheckResult:
+    """Scan the project and run every check; suppressions, selection and the baseline applied."""
+    result = scan(settings, paths)
+    lines = LineReader()
+    used: Set[Tuple[str, int]] = set()
+    diagnostics: List[Diagnostic] = problem_diagnostics(result.problems)
+    diagnostics += check_references(result.references, knowledge)
+    if options.project_wide and knowledge.inventories:
+        considered = without_suppressed_patterns(result.references, lines, used)
+        diagnostics += check_project(considered, knowledge, result.problems)
+        diagnostics += check_drift(knowledge)
+    kept, applied = apply(diagnostics, lines)
+    suppressed = len(diagnostics) - len(kept)
+    used |= applied
+    if options.report_unused_ignores:
+        kept += unused(result.suppressions, used)
+    kept = filter_codes(kept, options.select, options.ignore)
+    baselined = 0
+    if options.baseline is not None:
+        kept, baselined = new_findings(kept, options.baseline, lines)
+    kept.sort(key=lambda d: d.sort_key())
+    return CheckResult(tuple(kept), result, suppressed, baselined, lines)
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """The deletion gate's answer for every name asked about."""
+
+    verdicts: Tuple[DeletionVerdict, ...]
+    scan: ScanResult
+
+    @property
+    def safe(self) -> bool:
+        """Every name is safe to delete and every file could be read."""
+        return all(verdict.safe for verdict in self.verdicts) and not self.scan.problems
+
+
+def run_check_delete(
+    settings: Settings, names: Sequence[str], kinds: Sequence[Kind], knowledge: Knowledge
+) -> DeleteResult:
+    """What still references each name: the last check before deleting flags from an environment."""
+    result = scan(settings)
+    verdicts = tuple(deletion_verdict(name, kinds, result.references, knowledge.inventories) for name in names)
+    return DeleteResult(verdicts, result)
