@@ -20,12 +20,42 @@ from flaglint.checks import (
     deletion_verdict,
     filter_codes,
     problem_diagnostics,
+    retirements_from_notes,
 )
-from flaglint.config import Settings
-from flaglint.engine import scan
+from flaglint.config import Settings, parse_inventory_option
+from flaglint.engine import display_path, scan
+from flaglint.inventory import load_inventory, load_retirement_plan
 from flaglint.fingerprint import LineReader
 from flaglint.suppressions import apply, unused, without_suppressed_patterns
-from flaglint.types import Diagnostic, Kind, ScanResult
+from flaglint.types import Diagnostic, Kind, Retirement, ScanResult
+
+
+def load_knowledge(
+    settings: Settings,
+    inventory_options: Sequence[str] = (),
+    retiring: Sequence[str] = (),
+    retirement_plan: Optional[str] = None,
+) -> Knowledge:
+    """Inventories (configured, then ``ENV=FILE`` options) and everything scheduled for deletion.
+
+    Raises `ConfigError` for a malformed option and `InventoryError` for a malformed file.
+    """
+    specs = {spec.environment: spec for spec in settings.inventories}
+    for option in inventory_options:
+        spec = parse_inventory_option(option)
+        specs[spec.environment] = spec
+    labels = dict(settings.model_labels)
+    inventories = [
+        load_inventory(spec.environment, display_path(spec.path), fmt=spec.format, model_labels=labels)
+        for spec in specs.values()
+    ]
+    retirements: List[Retirement] = []
+    plan = retirement_plan or settings.retirement_plan
+    if plan:
+        retirements.extend(load_retirement_plan(display_path(plan)))
+    retirements.extend(retirements_from_notes(inventories, settings.retire_marker))
+    retirements.extend(Retirement(name) for name in list(settings.retiring) + list(retiring))
+    return Knowledge(tuple(inventories), tuple(retirements))
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,14 @@ import argparse
 import json
 import os
 import sys
-from typing import Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import Optional, Sequence, TextIO, Tuple
 
 from flaglint import __version__
-from flaglint.api import CheckOptions, run_check, run_check_delete
+from flaglint.api import CheckOptions, load_knowledge, run_check, run_check_delete
 from flaglint.baseline import BaselineError, baseline_document, load_baseline
-from flaglint.checks import Knowledge, retirements_from_notes
 from flaglint.codes import BY_CODE, CODES
-from flaglint.config import ConfigError, InventorySpec, Settings, load_settings
-from flaglint.engine import display_path, scan
-from flaglint.inventory import FORMATS, load_inventory, load_retirement_plan
+from flaglint.config import ConfigError, Settings, load_settings
+from flaglint.engine import scan
 from flaglint.github import github_annotations
 from flaglint.reporters import (
     codes_markdown,
@@ -31,7 +29,7 @@ from flaglint.reporters import (
     references_text,
 )
 from flaglint.sarif import sarif_log
-from flaglint.types import KINDS, Inventory, InventoryError, Retirement
+from flaglint.types import KINDS, InventoryError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -156,9 +154,8 @@ def _refs(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, std
 
 
 def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
-    inventories = _inventories(arguments, settings)
-    retirements = _retirements(arguments, settings, inventories)
-    knowledge = Knowledge(tuple(inventories), tuple(retirements))
+    knowledge = load_knowledge(settings, arguments.inventory, arguments.retiring, arguments.retirement_plan)
+    inventories = knowledge.inventories
     if arguments.per_file and not arguments.paths:
         raise UsageError("--per-file needs the files to check")
     options = CheckOptions(
@@ -190,8 +187,8 @@ def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, st
 
 
 def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
-    inventories = _inventories(arguments, settings)
-    result = run_check_delete(settings, arguments.names, tuple(arguments.kind), Knowledge(tuple(inventories)))
+    knowledge = load_knowledge(settings, arguments.inventory)
+    result = run_check_delete(settings, arguments.names, tuple(arguments.kind), knowledge)
     render = deletion_json if arguments.format == "json" else deletion_text
     print(render(result.verdicts, result.scan.problems, result.scan.files_scanned), file=stdout)
     return EXIT_CLEAN if result.safe else EXIT_FINDINGS
@@ -205,39 +202,6 @@ def _codes(option: Optional[str], configured: Tuple[str, ...]) -> Tuple[str, ...
         if not code.startswith("FL"):
             raise UsageError(f"{code!r} is not a flaglint code (FL...)")
     return codes
-
-
-def parse_inventory_option(option: str) -> InventorySpec:
-    """``ENV=FILE`` or ``ENV:FORMAT=FILE``."""
-    environment, equals, path = option.partition("=")
-    if not equals or not environment or not path:
-        raise UsageError(f"--inventory expects ENV=FILE (or ENV:FORMAT=FILE), not {option!r}")
-    environment, _, fmt = environment.partition(":")
-    if fmt and fmt not in FORMATS:
-        raise UsageError(f"unknown inventory format {fmt!r} (known: {', '.join(FORMATS)})")
-    return InventorySpec(environment, path, fmt or None)
-
-
-def _inventories(arguments: argparse.Namespace, settings: Settings) -> List[Inventory]:
-    specs: Dict[str, InventorySpec] = {spec.environment: spec for spec in settings.inventories}
-    for option in arguments.inventory:
-        spec = parse_inventory_option(option)
-        specs[spec.environment] = spec
-    labels = dict(settings.model_labels)
-    return [
-        load_inventory(spec.environment, display_path(spec.path), fmt=spec.format, model_labels=labels)
-        for spec in specs.values()
-    ]
-
-
-def _retirements(arguments: argparse.Namespace, settings: Settings, inventories: List[Inventory]) -> List[Retirement]:
-    retirements: List[Retirement] = []
-    plan = arguments.retirement_plan or settings.retirement_plan
-    if plan:
-        retirements.extend(load_retirement_plan(display_path(plan)))
-    retirements.extend(retirements_from_notes(inventories, settings.retire_marker))
-    retirements.extend(Retirement(name) for name in list(settings.retiring) + list(arguments.retiring))
-    return retirements
 
 
 def _explain(identifier: Optional[str], fmt: str, stdout: TextIO) -> int:

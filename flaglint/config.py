@@ -116,6 +116,20 @@ class Settings:
         return replace(self, **changes)
 
 
+INVENTORY_FORMATS = ("dumpdata", "waffle-list", "waffle-status", "edx-toggles")
+
+
+def parse_inventory_option(option: str) -> InventorySpec:
+    """``ENV=FILE`` or ``ENV:FORMAT=FILE`` (the ``--inventory`` option of the CLI and the flake8 plugin)."""
+    environment, equals, path = option.strip().partition("=")
+    if not equals or not environment or not path:
+        raise ConfigError(f"--inventory expects ENV=FILE (or ENV:FORMAT=FILE), not {option!r}")
+    environment, _, fmt = environment.partition(":")
+    if fmt and fmt not in INVENTORY_FORMATS:
+        raise ConfigError(f"unknown inventory format {fmt!r} (known: {', '.join(INVENTORY_FORMATS)})")
+    return InventorySpec(environment, path, fmt or None)
+
+
 def find_pyproject(start: str) -> Optional[Path]:
     """The nearest ``pyproject.toml`` at or above `start` that has a ``[tool.flaglint]`` table."""
     current = Path(start).resolve()

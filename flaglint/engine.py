@@ -204,13 +204,21 @@ class ModuleIndex:
         self.known: Dict[str, List[str]] = {}
         self.locations: Dict[str, Tuple[str, str]] = {}
         self.probed: Dict[str, List[str]] = {}
-        roots = {self.root}
+        self.roots: List[str] = [self.root]
         for path in scanned:
-            directory = os.path.dirname(os.path.abspath(path))
-            while directory.startswith(self.root) and directory not in roots:
-                roots.add(directory)
-                directory = os.path.dirname(directory)
-        self.roots = sorted(roots, key=len)
+            self.add_scanned(path)
+
+    def add_scanned(self, path: str) -> None:
+        """Probe under the directories above a scanned file too (``src/`` layouts, nested Django projects)."""
+        directory = os.path.dirname(os.path.abspath(path))
+        added = False
+        while directory.startswith(self.root) and directory not in self.roots:
+            self.roots.append(directory)
+            directory = os.path.dirname(directory)
+            added = True
+        if added:
+            self.roots.sort(key=len)
+            self.probed = {name: found for name, found in self.probed.items() if found}
 
     def add(self, absolute: str, relative: str, shown: str) -> None:
         """Register a discovered Python file under every dotted suffix of its module name."""

@@ -32,6 +32,7 @@ from flaglint.types import (
     Construct,
     Each,
     FileProblem,
+    Item,
     Kind,
     Lit,
     ModuleSummary,
@@ -319,8 +320,16 @@ class _Collector:
             scope.bind(target.id, thunk)
             self._export(scope, target.id, thunk)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self._bind_target(element.value if isinstance(element, ast.Starred) else element, None, scope)
+            starred = any(isinstance(element, ast.Starred) for element in target.elts)
+            for index, element in enumerate(target.elts):
+                if starred or not isinstance(element, (ast.Name, ast.Tuple, ast.List)):
+                    self._bind_target(element.value if isinstance(element, ast.Starred) else element, None, scope)
+                else:
+                    self._bind_loop_target(element, self._item_thunk(thunk, index), scope)
+
+    @staticmethod
+    def _item_thunk(thunk: Callable[[], Value], index: int) -> Callable[[], Value]:
+        return lambda: Item(thunk(), index)
 
     def _export(self, scope: _Scope, name: str, thunk: Callable[[], Value]) -> None:
         if not scope.export:
@@ -443,6 +452,10 @@ class _Collector:
             return self._call_value(node, scope)
         if isinstance(node, ast.NamedExpr):
             return self._value(node.value, scope)
+        if isinstance(node, ast.Subscript):
+            index = node.slice
+            if isinstance(index, ast.Constant) and isinstance(index.value, int) and not isinstance(index.value, bool):
+                return Item(self._value(node.value, scope), index.value)
         return Unknown(self._text(node))
 
     def _formatted_part(self, part: ast.expr, scope: _Scope) -> Value:

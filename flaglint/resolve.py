@@ -20,6 +20,7 @@ from flaglint.types import (
     ClassInfo,
     Construct,
     Each,
+    Item,
     Kind,
     Lit,
     ModuleSummary,
@@ -242,7 +243,21 @@ class Project:
         if isinstance(value, Attr):
             bases = self._deref_all(value.base, module, depth + 1)
             return [self._attribute(base, value.attr, depth + 1) for base in bases]
+        if isinstance(value, Item):
+            found: List[_Object] = []
+            for base in self._deref_all(value.base, module, depth + 1):
+                found.extend(self._subscript(base, value.index, depth + 1))
+            return found
         return [self._deref(value, module, depth)]
+
+    def _subscript(self, obj: _Object, index: int, depth: int) -> List[_Object]:
+        """``obj[index]`` for a tuple or list (also one held by a constant or a class member)."""
+        if isinstance(obj, _Member):
+            inners = self._deref_all(obj.value, obj.module, depth + 1)
+            return [found for inner in inners for found in self._subscript(inner, index, depth + 1)]
+        if isinstance(obj, _Items) and -len(obj.items) <= index < len(obj.items):
+            return self._deref_all(obj.items[index], obj.module, depth + 1)
+        return [None]
 
     def _elements(self, objects: List[_Object], depth: int) -> List[_Object]:
         elements: List[_Object] = []
@@ -274,6 +289,9 @@ class Project:
             if isinstance(callee, Sym):
                 return _Built(self.canonical(callee.qualname), value.args, value.kwargs, module)
             return None
+        if isinstance(value, Item):
+            found = self._deref_all(value, module, depth + 1)
+            return found[0] if len(found) == 1 else None
         if isinstance(value, (Cat, Alt, Each, ToggleName)):
             outcomes = self._names(value, module, depth + 1)
             if len(outcomes) == 1 and outcomes[0].name is not None:

@@ -174,6 +174,14 @@ class Attr:
 
 
 @dataclass(frozen=True)
+class Item:
+    """A constant index into a sequence value (``row[0]``, and each target of ``for name, active in ROWS``)."""
+
+    base: "Value"
+    index: int
+
+
+@dataclass(frozen=True)
 class Each:
     """Any one element of a sequence (the target of ``for name in NAMES``)."""
 
@@ -232,7 +240,7 @@ class ClassInfo:
     fields: Optional[Tuple[str, ...]] = None
 
 
-Value = Union[Lit, Sym, Attr, Cat, Alt, Seq, Each, Construct, ToggleName, Unknown]
+Value = Union[Lit, Sym, Attr, Item, Cat, Alt, Seq, Each, Construct, ToggleName, Unknown]
 
 
 @dataclass(frozen=True)
