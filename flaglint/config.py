@@ -152,8 +152,11 @@ def load_settings(start: str = ".", config_file: Optional[str] = None) -> Settin
     """Settings from the nearest ``pyproject.toml`` (or `config_file`), or the defaults rooted at `start`."""
     path = Path(config_file) if config_file else find_pyproject(start)
     if path is None:
-        root = Path(start).resolve()
-        return Settings(root=str(root if root.is_dir() else root.parent))
+        start_path = Path(start).resolve()
+        directory = start_path if start_path.is_dir() else start_path.parent
+        here = Path.cwd().resolve()
+        inside = here == directory or here in directory.parents
+        return Settings(root=str(here if inside else directory))
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
