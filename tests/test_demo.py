@@ -210,3 +210,34 @@ def test_demo_django_tests_pass() -> None:
     assert result.returncode == 0, output
     assert re.search(r"Ran [1-9]\d* tests? in", output), output
     assert "\nOK" in output, output
+
+
+def test_readme_deletion_gate_examples_are_what_the_demo_prints() -> None:
+    readme = (DEMO.parent.parent / "README.md").read_text()
+    blocked = flaglint("check-delete", "new_storefront")
+    assert blocked.returncode == 1
+    assert blocked.stdout.strip() in readme
+    safe = flaglint("check-delete", "search_reranking", "--inventory", "prod=exports/prod.json")
+    assert safe.returncode == 0
+    assert safe.stdout.strip() in readme
+
+
+def test_demo_sarif_validates_against_the_sarif_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_path = DEMO.parents[2] / "shared" / "data" / "sarif-schema-2.1.0.json"
+    if not schema_path.exists():
+        pytest.skip(f"the SARIF schema is not at {schema_path}")
+    schema = json.loads(schema_path.read_text())
+    result = flaglint("check", "--format", "sarif")
+    assert result.returncode == 1
+    log = json.loads(result.stdout)
+    jsonschema.validators.validator_for(schema)(schema).validate(log)
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {
+        "FL101",
+        "FL102",
+        "FL103",
+        "FL104",
+        "FL201",
+        "FL202",
+        "FL203",
+    }
