@@ -23,7 +23,7 @@ from flaglint.checks import (
     retirements_from_notes,
 )
 from flaglint.config import Settings, parse_inventory_option
-from flaglint.engine import display_path, scan
+from flaglint.engine import Progress, display_path, scan
 from flaglint.inventory import load_inventory, load_retirement_plan
 from flaglint.fingerprint import LineReader
 from flaglint.suppressions import apply, unused, without_suppressed_patterns
@@ -56,6 +56,19 @@ def load_knowledge(
     retirements.extend(retirements_from_notes(inventories, settings.retire_marker))
     retirements.extend(Retirement(name) for name in list(settings.retiring) + list(retiring))
     return Knowledge(tuple(inventories), tuple(retirements))
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How to scan: worker processes, the content cache, a progress callback. None of them changes results."""
+
+    jobs: Optional[int] = None
+    use_cache: bool = False
+    progress: Optional[Progress] = None
+
+    def scan(self, settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResult:
+        """Run the engine with these options."""
+        return scan(settings, paths, jobs=self.jobs, use_cache=self.use_cache, progress=self.progress)
 
 
 @dataclass(frozen=True)
@@ -99,10 +112,14 @@ class CheckResult:
 
 
 def run_check(
-    settings: Settings, knowledge: Knowledge, options: CheckOptions, paths: Optional[Sequence[str]] = None
+    settings: Settings,
+    knowledge: Knowledge,
+    options: CheckOptions,
+    paths: Optional[Sequence[str]] = None,
+    scanning: ScanOptions = ScanOptions(),
 ) -> CheckResult:
     """Scan the project and run every check; suppressions, selection and the baseline applied."""
-    result = scan(settings, paths)
+    result = scanning.scan(settings, paths)
     lines = LineReader()
     used: Set[Tuple[str, int]] = set()
     diagnostics: List[Diagnostic] = problem_diagnostics(result.problems)
@@ -138,9 +155,13 @@ class DeleteResult:
 
 
 def run_check_delete(
-    settings: Settings, names: Sequence[str], kinds: Sequence[Kind], knowledge: Knowledge
+    settings: Settings,
+    names: Sequence[str],
+    kinds: Sequence[Kind],
+    knowledge: Knowledge,
+    scanning: ScanOptions = ScanOptions(),
 ) -> DeleteResult:
     """What still references each name: the last check before deleting flags from an environment."""
-    result = scan(settings)
+    result = scanning.scan(settings)
     verdicts = tuple(deletion_verdict(name, kinds, result.references, knowledge.inventories) for name in names)
     return DeleteResult(verdicts, result)

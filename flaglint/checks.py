@@ -234,11 +234,13 @@ def deletion_verdict(
 
 
 def problem_diagnostics(problems: Sequence[FileProblem]) -> List[Diagnostic]:
-    """FL001 for every file that could not be read or parsed."""
-    entry = code("FL001")
-    return [
-        Diagnostic("FL001", entry.severity, entry.format(detail=p.message), p.path, p.line, p.column) for p in problems
-    ]
+    """FL001 for every file that could not be read or parsed, FL003 for every file skipped for its size."""
+    found = []
+    for problem in problems:
+        entry = code(problem.code)
+        message = entry.format(detail=problem.message)
+        found.append(Diagnostic(problem.code, entry.severity, message, problem.path, problem.line, problem.column))
+    return found
 
 
 def filter_codes(

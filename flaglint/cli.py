@@ -13,11 +13,11 @@ import sys
 from typing import Optional, Sequence, TextIO, Tuple
 
 from flaglint import __version__
-from flaglint.api import CheckOptions, load_knowledge, run_check, run_check_delete
+from flaglint.api import CheckOptions, ScanOptions, load_knowledge, run_check, run_check_delete
 from flaglint.baseline import BaselineError, baseline_document, load_baseline
 from flaglint.codes import BY_CODE, CODES
 from flaglint.config import ConfigError, Settings, load_settings
-from flaglint.engine import scan
+from flaglint.progress import ProgressBar
 from flaglint.github import github_annotations
 from flaglint.reporters import (
     codes_markdown,
@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     delete.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     delete.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
+    _add_run_options(delete)
 
     refs = commands.add_parser("refs", help="list references (where is this flag used?)")
     _add_scan_options(refs)
@@ -101,6 +102,20 @@ def _add_scan_options(parser: argparse.ArgumentParser, formats: Tuple[str, ...] 
     parser.add_argument("paths", nargs="*", help="files or directories (default: the configured paths, or .)")
     parser.add_argument("--format", choices=formats, default="text", help="output format")
     parser.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
+    _add_run_options(parser)
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jobs", "-j", type=_positive, metavar="N", help="worker processes (default: CPU count)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write .flaglint_cache/")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
@@ -117,7 +132,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
         if arguments.command == "refs":
             return _refs(arguments, settings, stdout, stderr)
         if arguments.command == "check-delete":
-            return _check_delete(arguments, settings, stdout)
+            return _check_delete(arguments, settings, stdout, stderr)
         return _check(arguments, settings, stdout, stderr)
     except (UsageError, ConfigError, BaselineError) as error:
         print(f"flaglint: error: {error}", file=stderr)
@@ -140,8 +155,13 @@ def _settings(arguments: argparse.Namespace) -> Settings:
     return settings
 
 
+def _scanning(arguments: argparse.Namespace, stderr: TextIO) -> ScanOptions:
+    progress = None if arguments.quiet or not stderr.isatty() else ProgressBar(stderr)
+    return ScanOptions(jobs=arguments.jobs, use_cache=not arguments.no_cache, progress=progress)
+
+
 def _refs(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
-    result = scan(settings)
+    result = _scanning(arguments, stderr).scan(settings)
     references = list(result.references)
     if arguments.name:
         references = [r for r in references if any(r.could_be(name) for name in arguments.name)]
@@ -149,7 +169,7 @@ def _refs(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, std
         references = [r for r in references if r.kind == arguments.kind]
     print(references_json(references) if arguments.format == "json" else references_text(references), file=stdout)
     for problem in result.problems:
-        print(f"{problem.path}:{problem.line}:{problem.column}: FL001 {problem.message}", file=stderr)
+        print(f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}", file=stderr)
     return EXIT_FINDINGS if result.problems else EXIT_CLEAN
 
 
@@ -165,7 +185,7 @@ def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, st
         baseline=load_baseline(arguments.baseline) if arguments.baseline else None,
         project_wide=not arguments.per_file,
     )
-    result = run_check(settings, knowledge, options)
+    result = run_check(settings, knowledge, options, scanning=_scanning(arguments, stderr))
     if arguments.write_baseline:
         with open(arguments.write_baseline, "w", encoding="utf-8") as handle:
             handle.write(baseline_document(result.diagnostics, result.lines))
@@ -186,9 +206,10 @@ def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, st
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
 
 
-def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
+def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     knowledge = load_knowledge(settings, arguments.inventory)
-    result = run_check_delete(settings, arguments.names, tuple(arguments.kind), knowledge)
+    scanning = _scanning(arguments, stderr)
+    result = run_check_delete(settings, arguments.names, tuple(arguments.kind), knowledge, scanning)
     render = deletion_json if arguments.format == "json" else deletion_text
     print(render(result.verdicts, result.scan.problems, result.scan.files_scanned), file=stdout)
     return EXIT_CLEAN if result.safe else EXIT_FINDINGS

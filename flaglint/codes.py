@@ -61,6 +61,17 @@ CODES: Tuple[Code, ...] = (
         "if flag_is_active(request, 'kept'):",
     ),
     Code(
+        "FL003",
+        "skipped-file",
+        "warning",
+        "file",
+        "{detail}",
+        "A file skipped because it is larger than `max-file-size` (a bundle, generated code).",
+        "Its references, if any, are not seen. Exclude the file, or raise the limit if it is source.",
+        "static/vendor/bundle.js  # 12 MB, minified",
+        'exclude = ["static/vendor"]  # in [tool.flaglint]',
+    ),
+    Code(
         "FL101",
         "retired-flag-referenced",
         "error",

@@ -10,9 +10,12 @@ import fnmatch
 import functools
 import os
 import re
-from typing import Iterator, List, Optional, Sequence, Tuple
+import subprocess
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from flaglint.config import DEFAULT_EXCLUDE, Settings
+from flaglint.types import FileProblem
 
 
 @functools.lru_cache(maxsize=256)
@@ -79,53 +82,165 @@ def file_type(relative: str, settings: Settings) -> Optional[str]:
     return None
 
 
-def _excluded(name: str, relative: str, excludes: Sequence[str]) -> bool:
-    for pattern in excludes:
-        if "/" in pattern:
-            if glob_regex(pattern.strip("/")).match(relative):
-                return True
-        elif fnmatch.fnmatchcase(name, pattern):
-            return True
-    return False
+class _Excluder:
+    """Exclude patterns, compiled once: names (``node_modules``, ``*.min.js``) and path globs (``vendor/**``).
 
-
-def discover(paths: Sequence[str], settings: Settings) -> Iterator[Tuple[str, str]]:
-    """(absolute path, path relative to the project root) of every file under `paths`, excludes applied.
-
-    Symbolic links to directories are not followed (no loops); virtual environments are skipped.
+    Decisions for directories are remembered, so a deep tree costs one check per directory, not per file.
     """
-    excludes = tuple(DEFAULT_EXCLUDE) + tuple(settings.exclude)
+
+    def __init__(self, patterns: Sequence[str]):
+        names = [fnmatch.translate(p) for p in patterns if "/" not in p]
+        self.names = re.compile("|".join(names)) if names else None
+        self.globs = [glob_regex(p.strip("/")) for p in patterns if "/" in p]
+        self.directories: Dict[str, bool] = {}
+
+    def _one(self, name: str, relative: str) -> bool:
+        if self.names is not None and self.names.match(name):
+            return True
+        return any(glob.match(relative) for glob in self.globs)
+
+    def excluded(self, relative: str) -> bool:
+        """Whether the path or any directory above it is excluded."""
+        directory, _, name = relative.rpartition("/")
+        if directory and self.directory(directory):
+            return True
+        return self._one(name, relative)
+
+    def directory(self, relative: str) -> bool:
+        found = self.directories.get(relative)
+        if found is None:
+            parent, _, name = relative.rpartition("/")
+            found = (bool(parent) and self.directory(parent)) or self._one(name, relative)
+            self.directories[relative] = found
+        return found
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """The files of the project, and the ones passed over with a reason."""
+
+    files: Tuple[Tuple[str, str], ...]
+    """(absolute path, path relative to the project root) in a stable order."""
+    skipped: Tuple[FileProblem, ...] = ()
+
+
+def discover(paths: Sequence[str], settings: Settings) -> Discovered:
+    """What users mean by "the project" under `paths`.
+
+    Inside a git work tree: the tracked files plus the untracked ones git does not ignore (``git ls-files``, so
+    every ``.gitignore``, ``.git/info/exclude`` and the global excludes apply). Elsewhere: a walk that honours
+    ``.gitignore`` files, nested ones included (matched with `pathspec`). Configured and built-in excludes apply
+    on top. A file named explicitly is always taken. Symbolic links to directories are not followed.
+    """
+    excluder = _Excluder(tuple(DEFAULT_EXCLUDE) + tuple(settings.exclude))
     root = os.path.abspath(settings.root)
-    seen = set()
+    found: Dict[str, str] = {}
+    skipped: List[FileProblem] = []
     for given in paths:
         start = os.path.abspath(given)
         if os.path.isfile(start):
-            if start not in seen:
-                seen.add(start)
-                yield start, _relative(start, root)
+            found.setdefault(start, _relative(start, root))
             continue
-        for directory, subdirectories, files in os.walk(start):
-            relative_directory = _relative(directory, root)
-            keep = []
-            for sub in sorted(subdirectories):
-                full = os.path.join(directory, sub)
-                relative = f"{relative_directory}/{sub}" if relative_directory != "." else sub
-                if os.path.islink(full) or _excluded(sub, relative, excludes):
-                    continue
-                if os.path.exists(os.path.join(full, "pyvenv.cfg")):
-                    continue
-                keep.append(sub)
-            subdirectories[:] = keep
-            for name in sorted(files):
-                full = os.path.join(directory, name)
-                relative = f"{relative_directory}/{name}" if relative_directory != "." else name
-                if full in seen or _excluded(name, relative, excludes):
-                    continue
-                seen.add(full)
-                yield full, relative
+        listed = _git_files(start)
+        candidates = listed if listed is not None else _walk(start, skipped)
+        for absolute in candidates:
+            relative = _relative(absolute, root)
+            if absolute in found or excluder.excluded(_relative(absolute, start)):
+                continue
+            if os.path.islink(absolute) and os.path.isdir(absolute):
+                skipped.append(FileProblem(display(absolute), "skipped: symbolic link to a directory"))
+                continue
+            if not os.path.isfile(absolute):
+                continue  # deleted but still tracked, a submodule, a socket
+            found[absolute] = relative
+    files = tuple(sorted(found.items(), key=lambda item: item[1]))
+    return Discovered(files, tuple(skipped))
+
+
+def _git_files(directory: str) -> Optional[List[str]]:
+    """Tracked and unignored untracked files under `directory`, or None outside a git work tree."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    names = result.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    unique = dict.fromkeys(name for name in names if name)
+    return [os.path.join(directory, name) for name in unique]
+
+
+def _walk(start: str, skipped: List[FileProblem]) -> Iterator[str]:
+    """Every file under `start` that no ``.gitignore`` on the way ignores; no symlinked directories, no loops."""
+    ignores: List[Tuple[str, Any]] = []  # (directory, spec), shallow to deep
+    for directory, subdirectories, files in os.walk(start):
+        while ignores and not (directory + os.sep).startswith(ignores[-1][0] + os.sep):
+            ignores.pop()
+        spec = _gitignore(directory)
+        if spec is not None:
+            ignores.append((directory, spec))
+        keep = []
+        for sub in sorted(subdirectories):
+            full = os.path.join(directory, sub)
+            if sub == ".git" or _ignored(full, True, ignores):
+                continue
+            if os.path.islink(full):
+                skipped.append(FileProblem(display(full), "skipped: symbolic link to a directory"))
+                continue
+            if os.path.exists(os.path.join(full, "pyvenv.cfg")):
+                continue
+            keep.append(sub)
+        subdirectories[:] = keep
+        for name in sorted(files):
+            full = os.path.join(directory, name)
+            if not _ignored(full, False, ignores):
+                yield full
+
+
+def _gitignore(directory: str) -> Any:
+    import pathspec  # only outside git work trees
+
+    path = os.path.join(directory, ".gitignore")
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
+    except OSError:
+        return None
+
+
+def _ignored(path: str, is_directory: bool, ignores: Sequence[Tuple[str, Any]]) -> bool:
+    """Gitignore semantics across nested files: the deepest file with a matching pattern decides."""
+    decision = False
+    for directory, spec in ignores:
+        relative = os.path.relpath(path, directory).replace(os.sep, "/") + ("/" if is_directory else "")
+        result = spec.check_file(relative)
+        if result.include is not None:
+            decision = bool(result.include)
+    return decision
+
+
+def display(path: str) -> str:
+    """A path relative to the current directory with ``/`` separators (absolute when on another drive)."""
+    absolute = os.path.abspath(path)
+    here = os.getcwd()
+    if absolute.startswith(here + os.sep):
+        return absolute[len(here) + 1 :].replace(os.sep, "/")
+    try:
+        relative = os.path.relpath(absolute, here)
+    except ValueError:
+        relative = absolute
+    return relative.replace(os.sep, "/")
 
 
 def _relative(path: str, root: str) -> str:
+    if path.startswith(root + os.sep):
+        return path[len(root) + 1 :].replace(os.sep, "/")
     relative = os.path.relpath(path, root)
     if relative.startswith(".."):
         relative = os.path.abspath(path).lstrip("/")

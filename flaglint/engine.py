@@ -1,27 +1,38 @@
 """Run the collectors over a project and resolve names across files. Never prints.
 
 The bytes prefilter parses a Python file only when it holds a word that can start a reference; modules needed
-only for their constants are parsed lazily, when a reference asks for them. Re-exports of waffle's API and
-project subclasses of waffle's models are found in a first pass; files that use them are collected again with
-the extended catalogue.
+only for their constants are parsed lazily, when a reference asks for them. Per-file work (reading, the prefilter,
+parsing, template and JavaScript scanning) runs in worker processes and is cached by content in
+``.flaglint_cache/``; cross-file resolution runs once, in this process, so results do not depend on `jobs` or
+the cache. Re-exports of waffle's API, project subclasses of waffle's models and models swapped in by settings are
+found after the first pass; the files that use them are collected again with the extended catalogue.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from dataclasses import replace
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
+from flaglint import __version__
+from flaglint.cache import CACHE_DIRECTORY, Cache, FileRecord, digest, signature
 from flaglint.catalogue import Catalogue
 from flaglint.config import Settings
-from flaglint.discovery import discover, file_type, is_test_path, module_name
+from flaglint.discovery import discover, display, file_type, is_test_path, module_name
 from flaglint.javascript import collect_javascript
 from flaglint.python import collect_python
 from flaglint.resolve import Project, derived_apis
 from flaglint.suppressions import MARKER_BYTES, find_suppressions
 from flaglint.templates import collect_template
 from flaglint.types import FileProblem, Kind, ModuleSummary, Reference, ScanResult, Suppression
+
+#: Below this many files to process, workers cost more than they save.
+PARALLEL_THRESHOLD = 48
+_CHUNK = 32
+
+Progress = Callable[[int, int], None]
 
 
 def prefilter(tokens: Iterable[str]) -> "re.Pattern[bytes]":
@@ -32,143 +43,396 @@ def prefilter(tokens: Iterable[str]) -> "re.Pattern[bytes]":
 
 def display_path(path: str) -> str:
     """A path relative to the current directory with ``/`` separators (absolute when on another drive)."""
+    return display(path)
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One file's per-file work, sent to a worker."""
+
+    absolute: str
+    shown: str
+    kind: str
+    module: str
+    test: bool
+    variant: str
+    signature: Tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every worker needs, sent once per worker."""
+
+    catalogue: Catalogue
+    tokens: "re.Pattern[bytes]"
+    max_file_size: int
+
+
+_WORKER: Optional[_Context] = None
+
+
+def _init_worker(context: _Context) -> None:
+    global _WORKER
+    _WORKER = context
+
+
+def _process_chunk(tasks: Sequence[_Task]) -> List[Tuple[str, Union[FileRecord, FileProblem]]]:
+    assert _WORKER is not None
+    return [(task.shown, process_file(task, _WORKER)) for task in tasks]
+
+
+def process_file(task: _Task, context: _Context) -> Union[FileRecord, FileProblem]:
+    """Read one file and do everything that depends on it alone. Pure apart from reading the file."""
     try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        relative = os.path.abspath(path)
-    return relative.replace(os.sep, "/")
+        if task.signature[1] > context.max_file_size:
+            limit = context.max_file_size
+            message = f"skipped: {task.signature[1]} bytes is over the size limit of {limit} (max-file-size)"
+            return FileProblem(task.shown, message, code="FL003")
+        with open(task.absolute, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return FileProblem(task.shown, f"cannot read: {error.strerror or error}")
+    record = FileRecord(signature=task.signature, digest=digest(data), candidate=False)
+    fill_record(record, task, data, context)
+    return record
 
 
-class _Files:
-    """Reads files once, within the size limit; failures become problems."""
+def fill_record(record: FileRecord, task: _Task, data: bytes, context: _Context) -> None:
+    """The prefilter answer, suppressions, swapped-model labels and the collected payload of a file's bytes."""
+    if MARKER_BYTES.search(data):
+        record.suppressions = tuple(find_suppressions(task.shown, data.decode("utf-8", errors="replace")))
+    if task.kind == "python":
+        words = frozenset(match.decode() for match in context.tokens.findall(data))
+        record.candidate = bool(words)
+        record.extra_tokens = {f"word:{word}": True for word in words}
+        if record.candidate:
+            record.labels = tuple(swapped_model_labels(data).items())
+            record.payloads[task.variant] = collect_python(
+                task.shown, data, module=task.module, test=task.test, catalogue=context.catalogue
+            )
+        return
+    record.candidate = True
+    text, problem = _decode_text(task.shown, data)
+    if problem is not None:
+        record.payloads[task.variant] = problem
+        return
+    assert text is not None
+    references = collect_template(task.shown, text, test=task.test) if task.kind == "template" else []
+    # JavaScript also runs inline in templates (<script> next to {% wafflejs %}).
+    references += collect_javascript(task.shown, text, test=task.test)
+    record.payloads[task.variant] = tuple(references)
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.problems: List[FileProblem] = []
 
-    def read(self, absolute: str, shown: str) -> Optional[bytes]:
-        try:
-            size = os.path.getsize(absolute)
-            if size > self.settings.max_file_size:
-                self.problems.append(
-                    FileProblem(shown, f"skipped: {size} bytes is over the size limit of {self.settings.max_file_size}")
-                )
-                return None
-            with open(absolute, "rb") as handle:
-                return handle.read()
-        except OSError as error:
-            self.problems.append(FileProblem(shown, f"cannot read: {error.strerror or error}"))
-            return None
+@dataclass
+class _File:
+    absolute: str
+    relative: str
+    shown: str
+    kind: str
+    record: Optional[FileRecord] = None
+    scanned: bool = True
+    """False for a module read only for its constants (outside the scanned paths)."""
 
 
-def scan(settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResult:
-    """Find every reference under `paths` (default: the configured paths)."""
-    files = _Files(settings)
-    catalogue = settings.catalogue()
-    python: List[Tuple[str, str, str]] = []
-    others: List[Tuple[str, str, str, str]] = []
-    for absolute, relative in discover(paths or settings.paths, settings):
-        kind = file_type(relative, settings)
-        if kind == "python":
-            python.append((absolute, relative, display_path(absolute)))
-        elif kind is not None:
-            others.append((absolute, relative, display_path(absolute), kind))
-
-    index = ModuleIndex(settings.root, [absolute for absolute, _, _ in python] + list(paths or settings.paths))
-    for absolute, relative, shown in python:
-        index.add(absolute, relative, shown)
-
-    def collect(shown: str, data: bytes, with_catalogue: Catalogue) -> ModuleSummary:
-        relative = index.relative(shown)
-        test = is_test_path(relative, settings.test_patterns)
-        return collect_python(shown, data, module=module_name(relative), test=test, catalogue=with_catalogue)
-
-    lazily_loaded: List[ModuleSummary] = []
-
-    def load(shown: str) -> Optional[ModuleSummary]:
-        data = files.read(index.absolute(shown), shown)
-        if data is None:
-            return None
-        summary = collect(shown, data, catalogue)
-        lazily_loaded.append(summary)
-        return summary
-
-    pattern = prefilter(catalogue.tokens())
-    candidates: List[Tuple[str, bytes]] = []
-    skipped: List[str] = []
-    labels: Dict[str, Kind] = {}
-    suppressions: List[Suppression] = []
-    for absolute, relative, shown in python:
-        data = files.read(absolute, shown)
-        if data is None:
-            continue
-        if MARKER_BYTES.search(data):
-            suppressions.extend(find_suppressions(shown, data.decode("utf-8", errors="replace")))
-        if pattern.search(data):
-            candidates.append((shown, data))
-            labels.update(swapped_model_labels(data))
-        else:
-            skipped.append(shown)
-    if labels:
-        catalogue = catalogue.with_additions(model_labels=labels)
-    summaries: Dict[str, ModuleSummary] = {shown: collect(shown, data, catalogue) for shown, data in candidates}
-    del candidates
-
-    project = Project(summaries.values(), catalogue, index.paths, load)
-    apis, models = derived_apis(project, summaries.values())
-    if apis or models:
-        extended = catalogue.with_additions(exact=apis, models=models)
-        derived_names = set(apis) | set(models)
-        affected = {shown for shown, s in summaries.items() if any(t in derived_names for _, t in s.imports)}
-        affected |= _defining(models, index) & set(summaries)
-        new_tokens = extended.tokens() - catalogue.tokens()
-        if new_tokens:
-            extra = prefilter(new_tokens)
-            for shown in skipped:
-                data = files.read(index.absolute(shown), shown)
-                if data is not None and extra.search(data):
-                    affected.add(shown)
-        for shown in sorted(affected):
-            data = files.read(index.absolute(shown), shown)
-            if data is not None:
-                summaries[shown] = collect(shown, data, extended)
-                project.add(summaries[shown])
-        project.catalogue = extended
-
-    references: List[Reference] = []
-    problems: List[FileProblem] = list(files.problems)
-    for summary in summaries.values():
-        problems.extend(summary.problems)
-        migration = is_test_path(index.relative(summary.path), settings.migration_patterns)
-        for pending in summary.references:
-            for reference in project.resolve(pending):
-                references.append(replace(reference, migration=True) if migration else reference)
-    for summary in lazily_loaded:
-        if summary.path not in summaries:
-            problems.extend(summary.problems)
-
-    for absolute, relative, shown, kind in others:
-        data = files.read(absolute, shown)
-        if data is None:
-            continue
-        text, problem = _decode_text(shown, data)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        assert text is not None
-        if MARKER_BYTES.search(data):
-            suppressions.extend(find_suppressions(shown, text))
-        test = is_test_path(relative, settings.test_patterns)
-        if kind == "template":
-            references.extend(collect_template(shown, text, test=test))
-        # JavaScript also runs inline in templates (<script> next to {% wafflejs %}).
-        references.extend(collect_javascript(shown, text, test=test))
-
-    references.sort(key=reference_sort_key)
-    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
-    return ScanResult(
-        tuple(references), tuple(problems), len(python) + len(others), len(summaries), tuple(suppressions)
+def catalogue_key(catalogue: Catalogue, settings: Settings) -> str:
+    """A key for everything that changes what collection produces: flaglint's version and the settings."""
+    material = repr(
+        (
+            __version__,
+            sorted((k, repr(v)) for k, v in catalogue.exact.items()),
+            sorted(catalogue.models.items()),
+            sorted(catalogue.model_labels.items()),
+            settings.test_patterns,
+            settings.template_globs,
+            settings.javascript_globs,
+            settings.max_file_size,
+            os.path.relpath(settings.root),  # reported paths are relative to the current directory
+        )
     )
+    return hashlib.blake2b(material.encode(), digest_size=12).hexdigest()
+
+
+def scan(
+    settings: Settings,
+    paths: Optional[Sequence[str]] = None,
+    *,
+    jobs: Optional[int] = None,
+    use_cache: bool = False,
+    progress: Optional[Progress] = None,
+) -> ScanResult:
+    """Find every reference under `paths` (default: the configured paths).
+
+    `jobs` worker processes (default: the CPU count) do the per-file work; `use_cache` keeps what each file
+    yielded in ``.flaglint_cache/`` under the project root. Neither changes the result.
+    """
+    return _Scan(settings, jobs, use_cache, progress).run(paths or settings.paths)
+
+
+class _Scan:
+    """One run: discovery, per-file work (cached, parallel), derived APIs, resolution."""
+
+    def __init__(self, settings: Settings, jobs: Optional[int], use_cache: bool, progress: Optional[Progress]):
+        self.settings = settings
+        self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+        self.progress = progress
+        self.catalogue = settings.catalogue()
+        self.base_key = catalogue_key(self.catalogue, settings)
+        directory = os.path.join(settings.root, CACHE_DIRECTORY)
+        self.cache = Cache(directory, self.base_key) if use_cache else Cache.disabled()
+        self.problems: List[FileProblem] = []
+        self.files: Dict[str, _File] = {}
+        self.lazily_loaded: Dict[str, ModuleSummary] = {}
+
+    # --- the run ---
+
+    def run(self, paths: Sequence[str]) -> ScanResult:
+        discovered = discover(paths, self.settings)
+        for absolute, relative in discovered.files:
+            kind = file_type(relative, self.settings)
+            if kind is not None:
+                shown = display(absolute)
+                self.files[shown] = _File(absolute, relative, shown, kind)
+        directories = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths]
+        self.index = ModuleIndex(self.settings.root, directories)
+        for file in self.files.values():
+            if file.kind == "python":
+                self.index.add(file.absolute, file.relative, file.shown)
+
+        self._first_pass()
+        summaries = self._summaries("base", self.catalogue)
+        project = Project(summaries.values(), self.catalogue, self.index.paths, self._load)
+        summaries = self._extend(project, summaries)
+
+        references: List[Reference] = []
+        for summary in summaries.values():
+            self.problems.extend(summary.problems)
+            migration = is_test_path(self.index.relative(summary.path), self.settings.migration_patterns)
+            for pending in summary.references:
+                for reference in project.resolve(pending):
+                    references.append(replace(reference, migration=True) if migration else reference)
+        for shown in sorted(self.lazily_loaded):
+            if shown not in summaries:
+                self.problems.extend(self.lazily_loaded[shown].problems)
+        suppressions: List[Suppression] = []
+        for file in self.files.values():
+            if file.record is None or not file.scanned:
+                continue
+            suppressions.extend(file.record.suppressions)
+            if file.kind != "python":
+                payload = file.record.payloads.get(self._variant(file, "base"))
+                if isinstance(payload, FileProblem):
+                    self.problems.append(payload)
+                elif payload is not None:
+                    references.extend(payload)
+        self.cache.save()
+        references.sort(key=reference_sort_key)
+        problems = sorted(set(self.problems), key=lambda p: (p.path, p.line, p.column, p.message))
+        return ScanResult(
+            tuple(references),
+            tuple(problems),
+            sum(1 for f in self.files.values() if f.scanned),
+            sum(1 for f in self.files.values() if f.scanned and f.kind == "python" and f.record and f.record.candidate),
+            tuple(sorted(set(suppressions), key=lambda s: (s.path, s.line))),
+            discovered.skipped,
+        )
+
+    def _variant(self, file: _File, catalogue_variant: str) -> str:
+        if file.kind != "python":
+            return f"{file.kind}|{int(self._is_test(file))}"
+        return f"py|{module_name(file.relative)}|{int(self._is_test(file))}|{catalogue_variant}"
+
+    def _is_test(self, file: _File) -> bool:
+        return is_test_path(file.relative, self.settings.test_patterns)
+
+    def _task(self, file: _File, stat_signature: Tuple[int, int, int], catalogue_variant: str) -> _Task:
+        return _Task(
+            file.absolute,
+            file.shown,
+            file.kind,
+            module_name(file.relative) if file.kind == "python" else "",
+            self._is_test(file),
+            self._variant(file, catalogue_variant),
+            stat_signature,
+        )
+
+    # --- per-file work ---
+
+    def _first_pass(self) -> None:
+        """Every file through the cache's fast path, the misses through the workers."""
+        context = _Context(self.catalogue, prefilter(self.catalogue.tokens()), self.settings.max_file_size)
+        tasks: List[_Task] = []
+        for file in self.files.values():
+            try:
+                stat_signature = signature(os.stat(file.absolute))
+            except OSError as error:
+                self.problems.append(FileProblem(file.shown, f"cannot read: {error.strerror or error}"))
+                continue
+            record = self.cache.lookup(file.shown, stat_signature)
+            if (
+                record is not None
+                and self._variant(file, "base") in record.payloads
+                or (record is not None and not record.candidate)
+            ):
+                file.record = record
+                continue
+            tasks.append(self._task(file, stat_signature, "base"))
+        for shown, outcome in self._run_tasks(tasks, context):
+            file = self.files[shown]
+            if isinstance(outcome, FileProblem):
+                self.problems.append(outcome)
+                continue
+            previous = self.cache.by_digest(shown, outcome.digest, outcome.signature)
+            if previous is not None and outcome.payloads.keys() <= previous.payloads.keys():
+                file.record = previous
+                continue
+            file.record = outcome
+            self.cache.store(shown, outcome)
+
+    def _run_tasks(
+        self, tasks: Sequence[_Task], context: _Context
+    ) -> Iterable[Tuple[str, Union[FileRecord, FileProblem]]]:
+        """Per-file work, in worker processes when there is enough of it; results in task order."""
+        total = len(tasks)
+        if total == 0:
+            return []
+        chunks = [tasks[start : start + _CHUNK] for start in range(0, total, _CHUNK)]
+        results: List[Tuple[str, Union[FileRecord, FileProblem]]] = []
+        done = 0
+        if self.jobs <= 1 or total < PARALLEL_THRESHOLD:
+            for chunk in chunks:
+                results.extend((task.shown, process_file(task, context)) for task in chunk)
+                done += len(chunk)
+                self._report(done, total)
+            return results
+        from concurrent.futures import Future, ProcessPoolExecutor  # only when there is enough work
+
+        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker, initargs=(context,)) as pool:
+            futures: List[Future[List[Tuple[str, Union[FileRecord, FileProblem]]]]] = [
+                pool.submit(_process_chunk, chunk) for chunk in chunks
+            ]
+            for future in futures:
+                chunk_results = future.result()
+                results.extend(chunk_results)
+                done += len(chunk_results)
+                self._report(done, total)
+        return results
+
+    def _report(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    def _summaries(self, catalogue_variant: str, catalogue: Catalogue) -> Dict[str, ModuleSummary]:
+        found: Dict[str, ModuleSummary] = {}
+        for file in self.files.values():
+            if file.kind == "python" and file.record is not None and file.record.candidate:
+                payload = file.record.payloads.get(self._variant(file, catalogue_variant))
+                if isinstance(payload, ModuleSummary):
+                    found[file.shown] = payload
+        return found
+
+    # --- what the first pass reveals ---
+
+    def _extend(self, project: Project, summaries: Dict[str, ModuleSummary]) -> Dict[str, ModuleSummary]:
+        """Recollect the files that use re-exports, project models or swapped-in model labels."""
+        labels: Dict[str, Kind] = {}
+        for file in self.files.values():
+            if file.record is not None:
+                labels.update(file.record.labels)
+        new_labels = {label: kind for label, kind in labels.items() if label not in self.catalogue.model_labels}
+        apis, models = derived_apis(project, summaries.values())
+        if not (apis or models or new_labels):
+            return summaries
+        extended = self.catalogue.with_additions(exact=apis, models=models, model_labels=new_labels)
+        variant = "ext-" + catalogue_key(extended, self.settings)
+        derived = set(apis) | set(models)
+        affected = {shown for shown, s in summaries.items() if any(t in derived for _, t in s.imports)}
+        affected |= _defining(models, self.index) & set(summaries)
+        if new_labels:
+            affected |= {
+                f.shown
+                for f in self.files.values()
+                if f.scanned and f.record is not None and "word:get_model" in f.record.extra_tokens
+            }
+        new_tokens = frozenset(name.rpartition(".")[2] for name in derived) - self.catalogue.tokens()
+        if new_tokens:
+            affected |= self._files_with(new_tokens)
+        context = _Context(extended, prefilter(self.catalogue.tokens()), self.settings.max_file_size)
+        tasks = []
+        for shown in sorted(affected):
+            file = self.files[shown]
+            record = file.record
+            if record is not None and self._variant(file, variant) in record.payloads:
+                continue
+            tasks.append(self._task(file, record.signature if record else (0, 0, 0), variant))
+        for shown, outcome in self._run_tasks(tasks, context):
+            file = self.files[shown]
+            if isinstance(outcome, FileProblem):
+                self.problems.append(outcome)
+            elif file.record is not None:
+                file.record.payloads.update(outcome.payloads)
+                self.cache.store(shown, file.record)
+        for shown in affected:
+            file = self.files[shown]
+            payload = file.record.payloads.get(self._variant(file, variant)) if file.record else None
+            if isinstance(payload, ModuleSummary):
+                summaries[shown] = payload
+                project.add(payload)
+        project.catalogue = extended
+        return summaries
+
+    def _files_with(self, tokens: FrozenSet[str]) -> Set[str]:
+        """Python files whose bytes hold one of `tokens` (answers cached per file)."""
+        key = "any:" + ",".join(sorted(tokens))
+        pattern = prefilter(tokens)
+        found: Set[str] = set()
+        for file in self.files.values():
+            if file.kind != "python" or file.record is None or not file.scanned:
+                continue
+            answer = file.record.extra_tokens.get(key)
+            if answer is None:
+                try:
+                    with open(file.absolute, "rb") as handle:
+                        answer = bool(pattern.search(handle.read()))
+                except OSError:
+                    answer = False
+                file.record.extra_tokens[key] = answer
+                self.cache.store(file.shown, file.record)
+            if answer:
+                found.add(file.shown)
+        return found
+
+    # --- modules read only for their constants ---
+
+    def _load(self, shown: str) -> Optional[ModuleSummary]:
+        """A module a reference needs for its constants: from the cache, else parsed now."""
+        file = self.files.get(shown)
+        if file is None:
+            file = _File(self.index.absolute(shown), self.index.relative(shown), shown, "python", scanned=False)
+            self.files[shown] = file
+        variant = self._variant(file, "base")
+        try:
+            stat_signature = signature(os.stat(file.absolute))
+        except OSError:
+            return None
+        record = file.record or self.cache.lookup(shown, stat_signature)
+        payload = record.payloads.get(variant) if record is not None else None
+        if not isinstance(payload, ModuleSummary):
+            try:
+                with open(file.absolute, "rb") as handle:
+                    data = handle.read()
+            except OSError as error:
+                self.problems.append(FileProblem(shown, f"cannot read: {error.strerror or error}"))
+                return None
+            if record is None or record.digest != digest(data):
+                record = FileRecord(stat_signature, digest(data), candidate=False)
+            test = self._is_test(file)
+            module = module_name(file.relative)
+            payload = collect_python(shown, data, module=module, test=test, catalogue=self.catalogue)
+            record.payloads[variant] = payload
+            self.cache.store(shown, record)
+        file.record = record
+        self.lazily_loaded[shown] = payload
+        return payload
 
 
 _SWAPPED_MODEL = re.compile(rb"""WAFFLE_(FLAG|SWITCH|SAMPLE)_MODEL\s*=\s*["']([\w]+\.[\w]+)["']""")
@@ -199,18 +463,18 @@ class ModuleIndex:
     under the project root and under every directory above the scanned paths.
     """
 
-    def __init__(self, root: str, scanned: Sequence[str]):
+    def __init__(self, root: str, directories: Sequence[str] = ()):
         self.root = os.path.abspath(root)
         self.known: Dict[str, List[str]] = {}
         self.locations: Dict[str, Tuple[str, str]] = {}
         self.probed: Dict[str, List[str]] = {}
         self.roots: List[str] = [self.root]
-        for path in scanned:
-            self.add_scanned(path)
+        for directory in directories:
+            self.add_directory(directory)
 
-    def add_scanned(self, path: str) -> None:
-        """Probe under the directories above a scanned file too (``src/`` layouts, nested Django projects)."""
-        directory = os.path.dirname(os.path.abspath(path))
+    def add_directory(self, directory: str) -> None:
+        """Probe under a scanned directory and those above it too (``src/`` layouts, nested Django projects)."""
+        directory = os.path.abspath(directory)
         added = False
         while directory.startswith(self.root) and directory not in self.roots:
             self.roots.append(directory)

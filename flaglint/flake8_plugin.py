@@ -107,7 +107,7 @@ class Plugin:
             return
         shown = display_path(self.filename)
         absolute = os.path.abspath(self.filename)
-        state.index.add_scanned(absolute)
+        state.index.add_directory(os.path.dirname(absolute))
         relative = os.path.relpath(absolute, state.settings.root).replace(os.sep, "/")
         for reference in _references(state, shown, relative, text, self.tree):
             for diagnostic in check_reference(reference, state.knowledge):

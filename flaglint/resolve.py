@@ -107,6 +107,7 @@ class Project:
         self.locate = locate
         self.load = load
         self._indexes: Dict[str, Tuple[Dict[str, Value], Dict[str, str], Dict[str, ClassInfo]]] = {}
+        self._canonical: Dict[str, str] = {}
 
     def add(self, summary: ModuleSummary) -> None:
         """Add (or replace) one module's summary."""
@@ -114,6 +115,7 @@ class Project:
         if summary.module:
             self.by_module.setdefault(summary.module, summary)
         self._indexes = {}
+        self._canonical = {}
 
     # --- turning pending references into references ---
 
@@ -441,6 +443,10 @@ class Project:
         A name defined in a project module comes back spelled with that module's own dotted name, so a class
         imported as ``apps.core.models.Flag`` and defined in ``src/apps/core/models.py`` is one name.
         """
+        cached = self._canonical.get(qualname)
+        if cached is not None:
+            return cached
+        original = qualname
         seen: Set[str] = set()
         while qualname not in seen:
             seen.add(qualname)
@@ -460,6 +466,7 @@ class Project:
                 elif summary.module:
                     qualname = ".".join([summary.module, *parts[split:]])
                 break
+        self._canonical[original] = qualname
         return qualname
 
     def model_kind(self, qualname: str, depth: int = 0) -> Optional[Kind]:

@@ -72,6 +72,8 @@ class FileProblem:
     message: str
     line: int = 1
     column: int = 1
+    code: str = "FL001"
+    """FL001: could not be read or parsed; FL003: skipped on purpose (over the size limit)."""
 
 
 @dataclass(frozen=True)
@@ -287,6 +289,8 @@ class ScanResult:
     files_parsed: int
     suppressions: Tuple["Suppression", ...] = ()
     """Every suppression comment naming flaglint codes in the files read (for ``--report-unused-ignores``)."""
+    notes: Tuple[FileProblem, ...] = ()
+    """Paths passed over on purpose (symbolic links to directories): reported, never a finding."""
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,7 @@ def test_bad_input_is_reported_per_file_and_the_run_goes_on(project: Path) -> No
     assert code == 1 and "Traceback" not in err
     for _, (_, pattern) in BAD_FILES.items():
         assert re.search(pattern, out), pattern
-    assert re.search(r"app/huge\.py:1:1: FL001 skipped: \d+ bytes is over the size limit of 2000", out)
+    assert re.search(r"app/huge\.py:1:1: FL003 skipped: \d+ bytes is over the size limit of 2000", out)
     # the good file was still read
     assert "app/views.py:9:36: FL104" in out
     code, out, err = run(["refs"])
