@@ -57,6 +57,8 @@ class _Task:
     test: bool
     variant: str
     signature: Tuple[int, int, int]
+    data: Optional[bytes] = None
+    """The content to use instead of the file's (a rewrite not written yet)."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,11 @@ def process_file(task: _Task, context: _Context) -> Union[FileRecord, FileProble
             limit = context.max_file_size
             message = f"skipped: {task.signature[1]} bytes is over the size limit of {limit} (max-file-size)"
             return FileProblem(task.shown, message, code="FL003")
-        with open(task.absolute, "rb") as handle:
-            data = handle.read()
+        if task.data is not None:
+            data = task.data
+        else:
+            with open(task.absolute, "rb") as handle:
+                data = handle.read()
     except OSError as error:
         return FileProblem(task.shown, f"cannot read: {error.strerror or error}")
     record = FileRecord(signature=task.signature, digest=digest(data), candidate=False)
@@ -159,13 +164,17 @@ def scan(
     jobs: Optional[int] = None,
     use_cache: bool = False,
     progress: Optional[Progress] = None,
+    overrides: Optional[Mapping[str, bytes]] = None,
 ) -> ScanResult:
     """Find every reference under `paths` (default: the configured paths).
 
     `jobs` worker processes (default: the CPU count) do the per-file work; `use_cache` keeps what each file
-    yielded in ``.flaglint_cache/`` under the project root. Neither changes the result.
+    yielded in ``.flaglint_cache/`` under the project root. Neither changes the result. `overrides` gives the
+    content to use for some files (by absolute path) instead of what is on disk: a rewrite not yet written.
     """
-    return _Scan(settings, jobs, use_cache, progress).run(paths or settings.paths)
+    scan_run = _Scan(settings, jobs, use_cache and not overrides, progress)
+    scan_run.overrides = dict(overrides or {})
+    return scan_run.run(paths or settings.paths)
 
 
 class _Scan:
@@ -182,6 +191,7 @@ class _Scan:
         self.problems: List[FileProblem] = []
         self.files: Dict[str, _File] = {}
         self.lazily_loaded: Dict[str, ModuleSummary] = {}
+        self.overrides: Dict[str, bytes] = {}
 
     # --- the run ---
 
@@ -253,7 +263,15 @@ class _Scan:
             self._is_test(file),
             self._variant(file, catalogue_variant),
             stat_signature,
+            self.overrides.get(file.absolute),
         )
+
+    def _read(self, file: _File) -> bytes:
+        """A file's content (or its override)."""
+        if file.absolute in self.overrides:
+            return self.overrides[file.absolute]
+        with open(file.absolute, "rb") as handle:
+            return handle.read()
 
     # --- per-file work ---
 
@@ -391,8 +409,7 @@ class _Scan:
             answer = file.record.extra_tokens.get(key)
             if answer is None:
                 try:
-                    with open(file.absolute, "rb") as handle:
-                        answer = bool(pattern.search(handle.read()))
+                    answer = bool(pattern.search(self._read(file)))
                 except OSError:
                     answer = False
                 file.record.extra_tokens[key] = answer
@@ -418,8 +435,7 @@ class _Scan:
         payload = record.payloads.get(variant) if record is not None else None
         if not isinstance(payload, ModuleSummary):
             try:
-                with open(file.absolute, "rb") as handle:
-                    data = handle.read()
+                data = self._read(file)
             except OSError as error:
                 self.problems.append(FileProblem(shown, f"cannot read: {error.strerror or error}"))
                 return None
