@@ -6,6 +6,7 @@ gate. Both return data; reporters turn it into text.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -27,7 +28,7 @@ from flaglint.engine import Progress, display_path, scan
 from flaglint.inventory import load_inventory, load_retirement_plan
 from flaglint.fingerprint import LineReader
 from flaglint.suppressions import apply, unused, without_suppressed_patterns
-from flaglint.types import Diagnostic, Kind, Retirement, ScanResult
+from flaglint.types import Diagnostic, Kind, Reference, Retirement, ScanResult
 
 
 def load_knowledge(
@@ -165,3 +166,99 @@ def run_check_delete(
     result = scanning.scan(settings)
     verdicts = tuple(deletion_verdict(name, kinds, result.references, knowledge.inventories) for name in names)
     return DeleteResult(verdicts, result)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file the removal rewrites: its content before and after."""
+
+    path: str
+    absolute: str
+    before: bytes
+    after: bytes
+
+
+@dataclass(frozen=True)
+class RemoveResult:
+    """What `run_remove` would change, what it left to the user, and the deletion gate's verdict afterwards."""
+
+    name: str
+    kind: Optional[Kind]
+    changes: Tuple[FileChange, ...]
+    checklist: Tuple[str, ...]
+    verdict: DeletionVerdict
+    after: ScanResult
+
+
+class RemoveError(Exception):
+    """The removal cannot start (an ambiguous kind)."""
+
+
+def run_remove(
+    settings: Settings,
+    name: str,
+    keep_on: bool,
+    kind: Optional[Kind] = None,
+    paths: Optional[Sequence[str]] = None,
+    scanning: ScanOptions = ScanOptions(),
+) -> RemoveResult:
+    """Rewrite every file that references `name` as if it were always on (`keep_on`) or always off.
+
+    Only files the collector says reference the name are parsed with libcst. Nothing is written here: the caller
+    writes `changes` (``--write``) or prints them as a diff. The verdict is computed on the rewritten contents.
+    """
+    from flaglint.rewrite import rewrite_python  # libcst is imported only for removals
+    from flaglint.template_rewrite import rewrite_template
+
+    before = scanning.scan(settings, paths)
+    named = [r for r in before.references if r.name == name]
+    kinds = sorted({r.kind for r in named})
+    if kind is None:
+        if len(kinds) > 1:
+            raise RemoveError(f"{name!r} is referenced as {' and '.join(kinds)}: choose one with --kind")
+        kind = kinds[0] if kinds else None
+    targets = [r for r in named if r.kind == kind]
+    checklist: List[str] = []
+    changes: List[FileChange] = []
+    by_path: Dict[str, List[Reference]] = {}
+    for reference in targets:
+        by_path.setdefault(reference.path, []).append(reference)
+    for path, references in sorted(by_path.items()):
+        absolute = os.path.abspath(path)
+        try:
+            with open(absolute, "rb") as handle:
+                source = handle.read()
+        except OSError as error:
+            checklist.append(f"{path}: cannot read: {error.strerror or error}")
+            continue
+        first = references[0]
+        if first.migration:
+            checklist.extend(
+                f"{r.path}:{r.line}: a data migration names it ({r.api}): it stays in history; "
+                "add a migration that deletes the object if the row should go"
+                for r in references
+            )
+            continue
+        if first.source == "javascript":
+            checklist.extend(f"{r.path}:{r.line}: JavaScript is not rewritten: {r.expression}" for r in references)
+            continue
+        if first.source == "python":
+            outcome = rewrite_python(path, source, references, keep_on)
+            checklist.extend(outcome.notes)
+            after = outcome.source
+        else:
+            bom = b"\xef\xbb\xbf" if source.startswith(b"\xef\xbb\xbf") else b""
+            rewritten = rewrite_template(source[len(bom) :].decode("utf-8"), name, references[0].kind, keep_on)
+            checklist.extend(f"{path}:{note}" for note in rewritten.notes)
+            after = bom + rewritten.text.encode("utf-8")
+        if after != source:
+            changes.append(FileChange(path, absolute, source, after))
+    for reference in before.references:
+        if reference.name is None and reference.kind == kind and reference.could_be(name):
+            checklist.append(
+                f"{reference.path}:{reference.line}: a dynamic reference could still name it: {reference.expression}"
+            )
+    overrides = {change.absolute: change.after for change in changes}
+    after_scan = scan(settings, paths, jobs=scanning.jobs, overrides=overrides)
+    verdict = deletion_verdict(name, (kind,) if kind else (), after_scan.references)
+    return RemoveResult(name, kind, tuple(changes), tuple(checklist), verdict, after_scan)

@@ -13,7 +13,15 @@ import sys
 from typing import Optional, Sequence, TextIO, Tuple
 
 from flaglint import __version__
-from flaglint.api import CheckOptions, ScanOptions, load_knowledge, run_check, run_check_delete
+from flaglint.api import (
+    CheckOptions,
+    RemoveError,
+    ScanOptions,
+    load_knowledge,
+    run_check,
+    run_check_delete,
+    run_remove,
+)
 from flaglint.baseline import BaselineError, baseline_document, load_baseline
 from flaglint.codes import BY_CODE, CODES
 from flaglint.config import ConfigError, Settings, load_settings
@@ -27,6 +35,7 @@ from flaglint.reporters import (
     diagnostics_text,
     references_json,
     references_text,
+    removal_text,
 )
 from flaglint.sarif import sarif_log
 from flaglint.types import KINDS, InventoryError
@@ -87,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
     _add_run_options(delete)
 
+    remove = commands.add_parser("remove", help="retire a flag: rewrite the code to keep one branch")
+    remove.add_argument("name", metavar="NAME", help="the flag, switch or sample to retire")
+    remove.add_argument("--keep", choices=("on", "off"), required=True, help="the behaviour to keep")
+    remove.add_argument("--kind", choices=KINDS, help="which kind NAME is (needed when several kinds share it)")
+    remove.add_argument("paths", nargs="*", help="files or directories (default: the configured paths, or .)")
+    mode = remove.add_mutually_exclusive_group()
+    mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
+    mode.add_argument("--write", action="store_true", help="apply the changes to the files")
+    remove.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
+    _add_run_options(remove)
+
     refs = commands.add_parser("refs", help="list references (where is this flag used?)")
     _add_scan_options(refs)
     refs.add_argument("--name", action="append", default=[], help="only references that name (or could name) NAME")
@@ -133,8 +153,10 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
             return _refs(arguments, settings, stdout, stderr)
         if arguments.command == "check-delete":
             return _check_delete(arguments, settings, stdout, stderr)
+        if arguments.command == "remove":
+            return _remove(arguments, settings, stdout, stderr)
         return _check(arguments, settings, stdout, stderr)
-    except (UsageError, ConfigError, BaselineError) as error:
+    except (UsageError, ConfigError, BaselineError, RemoveError) as error:
         print(f"flaglint: error: {error}", file=stderr)
         return EXIT_ERROR
     except InventoryError as error:
@@ -204,6 +226,18 @@ def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, st
     else:
         print(diagnostics_text(diagnostics, summary), file=stdout)
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def _remove(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    keep_on = arguments.keep == "on"
+    scanning = _scanning(arguments, stderr)
+    result = run_remove(settings, arguments.name, keep_on, arguments.kind, arguments.paths or None, scanning)
+    if arguments.write:
+        for change in result.changes:
+            with open(change.absolute, "wb") as handle:
+                handle.write(change.after)
+    print(removal_text(result, written=arguments.write), file=stdout)
+    return EXIT_CLEAN if result.verdict.safe and not result.after.problems else EXIT_FINDINGS
 
 
 def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:

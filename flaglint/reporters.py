@@ -7,9 +7,12 @@ version; a change to an existing field's meaning bumps `version`.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
 from flaglint.checks import DeletionVerdict, summarise
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flaglint.api import RemoveResult
 from flaglint.codes import CODES
 from flaglint.types import Diagnostic, FileProblem, Reference
 
@@ -183,3 +186,31 @@ def codes_markdown() -> str:
         summary = entry.summary if entry.default else f"{entry.summary} Off by default: `--select {entry.code}`."
         rows.append(f"| {entry.code} | {entry.name} | {entry.severity} | {entry.scope} | {summary} |")
     return "\n".join(rows)
+
+
+def unified_diff(path: str, before: bytes, after: bytes) -> str:
+    """A ``git diff``-style unified diff of one file (line endings shown as they are)."""
+    import difflib
+
+    old = before.decode("utf-8", errors="replace").splitlines(keepends=True)
+    new = after.decode("utf-8", errors="replace").splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def removal_text(result: "RemoveResult", *, written: bool) -> str:
+    """``flaglint remove``'s report: the diff (or what was written), the checklist, the deletion gate's verdict."""
+    parts: List[str] = []
+    kind = result.kind or "flag"
+    if not result.changes:
+        parts.append(f"nothing to rewrite for {kind} '{result.name}'")
+    elif written:
+        parts.append("\n".join(f"rewrote {change.path}" for change in result.changes))
+    else:
+        parts.append("".join(unified_diff(c.path, c.before, c.after) for c in result.changes).rstrip("\n"))
+    if result.checklist:
+        parts.append("left for you:\n" + "\n".join(f"  - {item}" for item in result.checklist))
+    when = "after the rewrite" if written or not result.changes else "once this diff is applied"
+    verdict = deletion_text([result.verdict], result.after.problems, result.after.files_scanned)
+    parts.append(f"check-delete {when}: {verdict}")
+    return "\n\n".join(parts)

@@ -152,7 +152,11 @@ class _Folded:
 
 
 def fold_test(node: cst.BaseExpression) -> _Folded:
-    """Fold markers in a condition (truth value only matters). Dropped operands that may run code are hoisted."""
+    """Fold markers in a condition (only its truth matters).
+
+    Code that ran in the original and would be dropped by folding is returned as `hoisted`: expressions that run
+    first, unconditionally, in order. Code that ran only sometimes is never hoisted: such a condition is kept.
+    """
     constant = _constant(node)
     if constant is not None:
         return _Folded(constant, None)
@@ -160,32 +164,31 @@ def fold_test(node: cst.BaseExpression) -> _Folded:
         inner = fold_test(node.expression)
         if inner.constant is not None:
             return _Folded(not inner.constant, None, inner.hoisted)
-        if inner.expression is not node.expression and inner.expression is not None:
-            return _Folded(None, node.with_changes(expression=_paren(inner.expression)))
-        return _Folded(None, node)
+        assert inner.expression is not None
+        if inner.expression is node.expression:
+            return _Folded(None, node, inner.hoisted)
+        return _Folded(None, node.with_changes(expression=_paren(inner.expression)), inner.hoisted)
     if isinstance(node, cst.BooleanOperation):
-        is_and = isinstance(node.operator, cst.And)
+        absorbing = not isinstance(node.operator, cst.And)  # False absorbs "and", True absorbs "or"
         left, right = fold_test(node.left), fold_test(node.right)
-        absorbing = not is_and  # False absorbs "and", True absorbs "or"
         if left.constant is not None:
             if left.constant == absorbing:
                 return _Folded(absorbing, None, left.hoisted)  # the right side never ran
             return _Folded(right.constant, right.expression, left.hoisted + right.hoisted)
         assert left.expression is not None
+        if right.hoisted:
+            return _Folded(None, node)  # the right side runs code only when the left one lets it: keep it all
         if right.constant is not None:
             if right.constant == absorbing:
-                # the left side ran (and its value no longer matters): keep it if it can run code
-                hoisted = [left.expression] if _has_call(left.expression) else []
-                return _Folded(absorbing, None, hoisted + right.hoisted)
-            if right.hoisted:
-                return _Folded(None, node)
-            return _Folded(None, _keep_parens(node, left.expression))
-        if left.expression is node.left and right.expression is node.right:
-            return _Folded(None, node)
+                # the left side ran and its value no longer matters: keep it only if it can run code
+                ran = [left.expression] if _has_call(left.expression) else []
+                return _Folded(absorbing, None, left.hoisted + ran)
+            return _Folded(None, _keep_parens(node, left.expression), left.hoisted)
         assert right.expression is not None
-        return _Folded(
-            None, node.with_changes(left=_paren_operand(left.expression), right=_paren_operand(right.expression))
-        )
+        if left.expression is node.left and right.expression is node.right:
+            return _Folded(None, node, left.hoisted)
+        changed = node.with_changes(left=_paren_operand(left.expression), right=_paren_operand(right.expression))
+        return _Folded(None, changed, left.hoisted)
     return _Folded(None, node)
 
 
@@ -455,6 +458,11 @@ class _Retire(cst.CSTTransformer):
         for branch in chain:
             folded = fold_test(branch.test)
             if folded.constant is None:
+                if folded.hoisted:
+                    if kept:
+                        self._note(original, "a condition runs code before the flag's check: left as a constant")
+                        return updated
+                    prefix.extend(cst.SimpleStatementLine(body=[cst.Expr(value=h)]) for h in folded.hoisted)
                 if folded.expression is not None and folded.expression is not branch.test:
                     branch = branch.with_changes(test=_as_test(branch.test, folded.expression))
                 kept.append(branch)

@@ -8,6 +8,7 @@ the other conditions, and their results and the calls they make must agree.
 from __future__ import annotations
 
 import itertools
+import os
 from typing import Any, Callable, Dict, List
 
 import pytest
@@ -96,7 +97,7 @@ def rewrite(source: str, keep_on: bool) -> str:
     return rewrite_python("gen.py", source.encode(), references, keep_on).source.decode()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("FLAGLINT_EXAMPLES", "300")), deadline=None)
 @given(functions(), st.booleans())
 def test_rewritten_code_behaves_like_the_original_with_the_flag_fixed(source: str, keep_on: bool) -> None:
     rewritten = rewrite(source, keep_on)
