@@ -38,6 +38,7 @@ EXPECTED: List[Finding] = [
     ("FL101", "store/templates/base.html", "new_storefront", None),
     ("FL101", "store/tests.py", "new_storefront", None),
     ("FL101", "store/tests.py", "new_storefront", None),
+    ("FL101", "store/tests.py", "new_storefront", None),
     # 2. One-click checkout exists in dev only: the StoreToggle wrapper and the Jinja2 template both read it.
     ("FL102", "store/toggles.py", "acme.one_click_checkout", "prod"),
     ("FL102", "store/jinja2/store/checkout.html", "acme.one_click_checkout", "prod"),
@@ -132,7 +133,7 @@ def test_check_text_format_ends_with_the_summary_line(check_json: Dict[str, Any]
     match = SUMMARY_LINE.match(lines[-1])
     assert match, lines[-1]
     summary = check_json["summary"]
-    assert int(match["errors"]) == summary["errors"] == 7
+    assert int(match["errors"]) == summary["errors"] == 8
     assert int(match["warnings"]) == summary["warnings"]
     assert int(match["references"]) == summary["references"]
     assert len(lines) == len(check_json["diagnostics"]) + 1
