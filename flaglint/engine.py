@@ -18,7 +18,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional,
 
 from flaglint import __version__
 from flaglint.cache import CACHE_DIRECTORY, Cache, FileRecord, digest, signature
-from flaglint.catalogue import Catalogue
+from flaglint.catalogue import Api, Catalogue
 from flaglint.config import Settings
 from flaglint.discovery import discover, display, file_type, is_test_path, module_name
 from flaglint.javascript import collect_javascript
@@ -30,6 +30,8 @@ from flaglint.types import FileProblem, Kind, ModuleSummary, Reference, ScanResu
 
 #: Below this many files to process, workers cost more than they save.
 PARALLEL_THRESHOLD = 48
+#: Rounds of re-export discovery (each follows one more link of a chain of re-exports).
+_MAX_ROUNDS = 5
 _CHUNK = 32
 
 Progress = Callable[[int, int], None]
@@ -192,6 +194,7 @@ class _Scan:
         self.files: Dict[str, _File] = {}
         self.lazily_loaded: Dict[str, ModuleSummary] = {}
         self.overrides: Dict[str, bytes] = {}
+        self.derive_tokens = prefilter(self.catalogue.tokens())
 
     # --- the run ---
 
@@ -351,21 +354,45 @@ class _Scan:
     # --- what the first pass reveals ---
 
     def _extend(self, project: Project, summaries: Dict[str, ModuleSummary]) -> Dict[str, ModuleSummary]:
-        """Recollect the files that use re-exports, project models or swapped-in model labels."""
+        """Recollect the files that use re-exports, project models or swapped-in model labels.
+
+        Repeated until nothing new turns up, so a chain of re-exports through modules that never mention waffle
+        (``a`` imports waffle's function under a new name, ``b`` imports it from ``a``, ``c`` from ``b``) is followed.
+        """
         labels: Dict[str, Kind] = {}
         for file in self.files.values():
             if file.record is not None:
                 labels.update(file.record.labels)
         new_labels = {label: kind for label, kind in labels.items() if label not in self.catalogue.model_labels}
-        apis, models = derived_apis(project, summaries.values())
-        if not (apis or models or new_labels):
-            return summaries
-        extended = self.catalogue.with_additions(exact=apis, models=models, model_labels=new_labels)
+        project.gate = self._may_derive
+        apis: Dict[str, Api] = {}
+        models: Dict[str, Kind] = {}
+        for round_number in range(_MAX_ROUNDS):
+            found_apis, found_models = derived_apis(project, summaries.values())
+            new = set(found_apis) - set(apis) | set(found_models) - set(models)
+            if not new and (round_number > 0 or not new_labels):
+                break
+            apis.update(found_apis)
+            models.update(found_models)
+            extended = self.catalogue.with_additions(exact=apis, models=models, model_labels=new_labels)
+            self.derive_tokens = prefilter(extended.tokens())
+            self._recollect(project, summaries, extended, set(apis) | set(models), bool(new_labels))
+            project.catalogue = extended
+        return summaries
+
+    def _recollect(
+        self,
+        project: Project,
+        summaries: Dict[str, ModuleSummary],
+        extended: Catalogue,
+        derived: Set[str],
+        labels_added: bool,
+    ) -> None:
         variant = "ext-" + catalogue_key(extended, self.settings)
-        derived = set(apis) | set(models)
         affected = {shown for shown, s in summaries.items() if any(t in derived for _, t in s.imports)}
+        models = {name for name in derived if extended.model_kind(name) is not None}
         affected |= _defining(models, self.index) & set(summaries)
-        if new_labels:
+        if labels_added:
             affected |= {
                 f.shown
                 for f in self.files.values()
@@ -374,7 +401,7 @@ class _Scan:
         new_tokens = frozenset(name.rpartition(".")[2] for name in derived) - self.catalogue.tokens()
         if new_tokens:
             affected |= self._files_with(new_tokens)
-        context = _Context(extended, prefilter(self.catalogue.tokens()), self.settings.max_file_size)
+        context = _Context(extended, prefilter(extended.tokens()), self.settings.max_file_size)
         tasks = []
         for shown in sorted(affected):
             file = self.files[shown]
@@ -395,8 +422,19 @@ class _Scan:
             if isinstance(payload, ModuleSummary):
                 summaries[shown] = payload
                 project.add(payload)
-        project.catalogue = extended
-        return summaries
+
+    def _may_derive(self, shown: str) -> bool:
+        """Whether a module is worth parsing to follow re-exports: it holds a word that can start a reference."""
+        file = self.files.get(shown)
+        if file is not None and file.record is not None and file.record.candidate:
+            return True
+        if file is None:
+            file = _File(self.index.absolute(shown), self.index.relative(shown), shown, "python", scanned=False)
+        try:
+            data = self._read(file)
+        except OSError:
+            return False
+        return bool(self.derive_tokens.search(data))
 
     def _files_with(self, tokens: FrozenSet[str]) -> Set[str]:
         """Python files whose bytes hold one of `tokens` (answers cached per file)."""
@@ -463,7 +501,7 @@ def swapped_model_labels(data: bytes) -> Dict[str, Kind]:
     return labels
 
 
-def _defining(models: Mapping[str, object], index: "ModuleIndex") -> Set[str]:
+def _defining(models: Iterable[str], index: "ModuleIndex") -> Set[str]:
     """Files that define derived model classes (they may use them locally)."""
     paths: Set[str] = set()
     for qualname in models:
@@ -484,6 +522,7 @@ class ModuleIndex:
         self.known: Dict[str, List[str]] = {}
         self.locations: Dict[str, Tuple[str, str]] = {}
         self.probed: Dict[str, List[str]] = {}
+        self.tops: Dict[Tuple[str, str], bool] = {}
         self.roots: List[str] = [self.root]
         for directory in directories:
             self.add_directory(directory)
@@ -520,7 +559,10 @@ class ModuleIndex:
         if not name or not all(part.isidentifier() for part in name.split(".")):
             return []
         relative_path = name.replace(".", os.sep)
+        top = name.partition(".")[0]
         for root in self.roots:
+            if not self._has_top(root, top):
+                continue  # django, waffle, the standard library: not in the project
             for candidate in (relative_path + ".py", os.path.join(relative_path, "__init__.py")):
                 absolute = os.path.join(root, candidate)
                 if os.path.isfile(absolute):
@@ -529,6 +571,14 @@ class ModuleIndex:
                     self.locations.setdefault(shown, (absolute, relative))
                     return [shown]
         return []
+
+    def _has_top(self, root: str, top: str) -> bool:
+        key = (root, top)
+        found = self.tops.get(key)
+        if found is None:
+            found = os.path.isdir(os.path.join(root, top)) or os.path.isfile(os.path.join(root, top + ".py"))
+            self.tops[key] = found
+        return found
 
     def absolute(self, shown: str) -> str:
         """The absolute path of a registered file."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
 from flaglint import __version__
@@ -40,6 +40,7 @@ class _State:
     index: ModuleIndex
     tokens: Any
     loaded: Dict[str, Optional[ModuleSummary]]
+    mentions: Dict[str, bool] = field(default_factory=dict)
     error: Optional[str] = None
     error_reported: bool = False
 
@@ -107,7 +108,6 @@ class Plugin:
             return
         shown = display_path(self.filename)
         absolute = os.path.abspath(self.filename)
-        state.index.add_directory(os.path.dirname(absolute))
         relative = os.path.relpath(absolute, state.settings.root).replace(os.sep, "/")
         for reference in _references(state, shown, relative, text, self.tree):
             for diagnostic in check_reference(reference, state.knowledge):
@@ -134,6 +134,7 @@ def _references(state: _State, shown: str, relative: str, text: str, tree: ast.M
 
     summary = collect(state.catalogue)
     project = Project([summary], state.catalogue, state.index.paths, load)
+    project.gate = lambda path: _mentions_waffle(state, path)
     apis, models = derived_apis(project, [summary])
     if apis or models:
         extended = state.catalogue.with_additions(exact=apis, models=models)
@@ -142,6 +143,19 @@ def _references(state: _State, shown: str, relative: str, text: str, tree: ast.M
         project.add(summary)
     references = [reference for pending in summary.references for reference in project.resolve(pending)]
     return [replace(reference, migration=True) for reference in references] if migration else references
+
+
+def _mentions_waffle(state: _State, shown: str) -> bool:
+    """Whether a module holds a word that can start a reference: only then is it parsed to follow re-exports."""
+    answer = state.mentions.get(shown)
+    if answer is None:
+        try:
+            with open(state.index.absolute(shown), "rb") as handle:
+                answer = bool(state.tokens.search(handle.read()))
+        except OSError:
+            answer = False
+        state.mentions[shown] = answer
+    return answer
 
 
 def _read_module(state: _State, shown: str) -> Optional[ModuleSummary]:
@@ -175,7 +189,7 @@ def _load_state(options: Optional[argparse.Namespace]) -> _State:
         settings=settings,
         catalogue=catalogue,
         knowledge=knowledge,
-        index=ModuleIndex(settings.root, []),
+        index=ModuleIndex(settings.root, [os.path.join(settings.root, "src")]),
         tokens=prefilter(catalogue.tokens()),
         loaded={},
         error=error,

@@ -176,6 +176,7 @@ class _Collector:
         self.test = test
         self.catalogue = catalogue
         self.lines = _LINE_BREAK.split(text)
+        self.has_walrus = ":=" in text
         self.references: List[PendingReference] = []
         self.symbols: Dict[str, List[Callable[[], Value]]] = {}
         self.imports: Dict[str, str] = {}
@@ -247,9 +248,9 @@ class _Collector:
         elif type(node).__name__ == "Match":
             for case in getattr(node, "cases"):
                 self._bind_block(case.body, scope)
-        for walrus in _walruses(node):
-            target, value = walrus.target, walrus.value
-            self._bind_target(target, value, scope)
+        if self.has_walrus:
+            for walrus in _walruses(node):
+                self._bind_target(walrus.target, walrus.value, scope)
 
     def _bind_import(self, node: ast.stmt, scope: _Scope) -> None:
         if isinstance(node, ast.Import):
@@ -535,22 +536,23 @@ class _Collector:
             self._visit(statement, scope)
 
     def _visit(self, node: ast.AST, scope: _Scope) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            self._visit_function(node, scope)
+        """Visit a subtree: scoped constructs get their own handler, calls are checked, the rest is walked."""
+        special = _SPECIAL.get(type(node))
+        if special is not None:
+            getattr(self, special)(node, scope)
             return
-        if isinstance(node, ast.ClassDef):
-            self._visit_class(node, scope)
-            return
-        if isinstance(node, ast.Call):
-            self._check_call(node, scope)
-        if isinstance(node, (ast.For, ast.AsyncFor)):
-            self._visit_loop(node, scope)
-            return
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            self._visit_comprehension(node, scope)
-            return
-        for child in ast.iter_child_nodes(node):
-            self._visit(child, scope)
+        stack = [node]
+        pop, extend = stack.pop, stack.extend
+        while stack:
+            current = pop()
+            kind = type(current)
+            special = _SPECIAL.get(kind)
+            if special is not None:
+                getattr(self, special)(current, scope)
+                continue
+            if kind is ast.Call:
+                self._check_call(current, scope)  # type: ignore[arg-type]
+            extend(ast.iter_child_nodes(current))  # order does not matter: references are sorted later
 
     def _overlay(self, scope: _Scope) -> _Scope:
         """A scope layer for a loop or comprehension variable while its body is visited (flow-sensitive)."""
@@ -891,6 +893,21 @@ class _Collector:
         if isinstance(node, ast.Attribute):
             return f"{self._dotted_text(node.value)}.{node.attr}"
         return ""
+
+
+_SPECIAL = {
+    ast.FunctionDef: "_visit_function",
+    ast.AsyncFunctionDef: "_visit_function",
+    ast.Lambda: "_visit_function",
+    ast.ClassDef: "_visit_class",
+    ast.For: "_visit_loop",
+    ast.AsyncFor: "_visit_loop",
+    ast.ListComp: "_visit_comprehension",
+    ast.SetComp: "_visit_comprehension",
+    ast.GeneratorExp: "_visit_comprehension",
+    ast.DictComp: "_visit_comprehension",
+}
+"""Nodes that open a scope or bind a loop variable: visited by their own handler."""
 
 
 def _join(values: List[Value]) -> Value:

@@ -105,6 +105,9 @@ class Project:
         for summary in summaries:
             self.add(summary)
         self.locate = locate
+        self.gate: Optional[Callable[[str], bool]] = None
+        """Which files may be parsed just to follow re-exports and model subclasses (those with a waffle word)."""
+        self._deriving = False
         self.load = load
         self._indexes: Dict[str, Tuple[Dict[str, Value], Dict[str, str], Dict[str, ClassInfo]]] = {}
         self._canonical: Dict[str, str] = {}
@@ -494,6 +497,8 @@ class Project:
         for path in self.locate(name):
             if path in self.by_path:
                 return self.by_path[path]
+            if self._deriving and self.gate is not None and not self.gate(path):
+                continue  # cannot re-export waffle's API nor subclass its models: not worth parsing for that
             loaded = self.load(path)
             if loaded is not None:
                 self.by_path[path] = loaded
@@ -534,10 +539,18 @@ def derived_apis(project: Project, summaries: Iterable[ModuleSummary]) -> Tuple[
 
     Defining modules that were not collected (no waffle word in them) are loaded on demand to follow the chain.
     """
+    project._deriving = True
+    try:
+        return _derive(project, list(summaries))
+    finally:
+        project._deriving = False
+        project._canonical = {}
+
+
+def _derive(project: Project, summaries: List[ModuleSummary]) -> Tuple[Dict[str, Api], Dict[str, Kind]]:
     catalogue = project.catalogue
     apis: Dict[str, Api] = {}
     models: Dict[str, Kind] = {}
-    summaries = list(summaries)
     for summary in summaries:
         for dotted, _ in summary.classes:
             kind = project.model_kind(f"{summary.module}.{dotted}")

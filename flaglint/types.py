@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Optional, Tuple, Union
+from functools import cached_property
+from typing import Dict, Literal, Optional, Tuple, Union
 
 Kind = Literal["flag", "switch", "sample"]
 KINDS: Tuple[Kind, ...] = ("flag", "switch", "sample")
@@ -97,13 +98,21 @@ class Inventory:
     format: str
     entries: Tuple[InventoryEntry, ...]
 
+    @cached_property
+    def _kinds(self) -> Dict[str, Tuple[Kind, ...]]:
+        kinds: Dict[str, Tuple[Kind, ...]] = {}
+        for entry in self.entries:
+            if entry.kind not in kinds.get(entry.name, ()):
+                kinds[entry.name] = kinds.get(entry.name, ()) + (entry.kind,)
+        return kinds
+
     def has(self, kind: Kind, name: str) -> bool:
         """Whether this environment holds `name` as `kind`."""
-        return any(e.kind == kind and e.name == name for e in self.entries)
+        return kind in self._kinds.get(name, ())
 
     def kinds_of(self, name: str) -> Tuple[Kind, ...]:
         """The kinds under which this environment holds `name`."""
-        return tuple(e.kind for e in self.entries if e.name == name)
+        return self._kinds.get(name, ())
 
 
 @dataclass(frozen=True)
