@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--report-unused-ignores", action="store_true", help="report suppression comments that suppress nothing"
     )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        help="exit 1 on any finding (warning, the default) or only on errors (error); warnings are still printed",
+    )
     check.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
     check.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
 
@@ -225,7 +230,9 @@ def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, st
             print(github_annotations(diagnostics), file=stdout)
     else:
         print(diagnostics_text(diagnostics, summary), file=stdout)
-    return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+    fail_on = arguments.fail_on or settings.fail_on
+    failing = [d for d in diagnostics if fail_on == "warning" or d.severity == "error"]
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
 def _remove(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:

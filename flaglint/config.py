@@ -101,6 +101,8 @@ class Settings:
     select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    fail_on: str = "warning"
+    """``flaglint check`` exits 1 on any finding ("warning") or only on errors ("error")."""
     extra_apis: Tuple[Tuple[str, Api], ...] = field(default=())
 
     def catalogue(self) -> Catalogue:
@@ -282,6 +284,12 @@ def _read_size(reader: _Reader, key: str, value: Any, root: str) -> int:
     return value
 
 
+def _read_choice(reader: _Reader, key: str, value: Any, choices: Tuple[str, ...]) -> str:
+    if value not in choices:
+        raise reader.fail(key, f"must be one of {', '.join(choices)}, not {value!r}")
+    return str(value)
+
+
 def _read_codes(reader: _Reader, key: str, value: Any, root: str) -> Tuple[str, ...]:
     codes = reader.strings(key, value)
     for code in codes:
@@ -306,6 +314,7 @@ _KEYS = {
     "select": "select",
     "ignore": "ignore",
     "max-file-size": "max_file_size",
+    "fail-on": "fail_on",
 }
 
 _KEY_READERS: Dict[str, Any] = {
@@ -324,4 +333,5 @@ _KEY_READERS: Dict[str, Any] = {
     "select": _read_codes,
     "ignore": _read_codes,
     "max-file-size": _read_size,
+    "fail-on": lambda r, k, v, root: _read_choice(r, k, v, ("error", "warning")),
 }

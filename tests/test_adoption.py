@@ -237,3 +237,18 @@ def test_per_file_runs_only_reference_checks_on_the_given_files(project: Path) -
     ]
     code, _, err = run(["check", "--per-file"])
     assert code == 2 and "--per-file needs the files" in err
+
+
+def test_fail_on_error_lets_warnings_through(project: Path) -> None:
+    (project / "exports" / "prod.json").write_text(dumpdata(("flag", "retired_a"), ("flag", "stale")))
+    argv = ["check", "--inventory", "prod=exports/prod.json", "--select", "FL104,FL201"]
+    code, out, _ = run(argv)
+    assert code == 1 and "FL201" in out and "FL104" in out
+    code, out, _ = run(argv + ["--fail-on", "error"])
+    assert code == 0 and "FL201" in out  # printed, not failing
+    code, _, _ = run(
+        ["check", "--inventory", "prod=exports/prod.json", "--fail-on", "error", "--retiring", "retired_a"]
+    )
+    assert code == 1
+    (project / "pyproject.toml").write_text('[tool.flaglint]\nfail-on = "error"\n')
+    assert run(argv)[0] == 0
