@@ -21,7 +21,7 @@ from flaglint.types import Kind
 
 CACHE_DIRECTORY = ".flaglint_cache"
 MAX_GENERATIONS = 4
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass
@@ -58,6 +58,8 @@ class Cache:
         self.key = key
         self.records: Dict[str, FileRecord] = {}
         self.used: Dict[str, FileRecord] = {}
+        self.results: Dict[str, Any] = {}
+        """Project-wide results keyed by what they depend on (the derived APIs of a set of file contents)."""
         self.dirty = False
         if directory is not None:
             self._load()
@@ -97,6 +99,11 @@ class Cache:
         self.used[shown] = record
         self.dirty = True
 
+    def remember(self, key: str, value: Any) -> None:
+        """Keep a project-wide result (only the latest one per kind of key is kept)."""
+        self.results = {key: value}
+        self.dirty = True
+
     def save(self) -> None:
         """Write the records of this run's files (atomically), and drop old generations."""
         path = self.path
@@ -111,7 +118,7 @@ class Cache:
             _mark(self.directory or "")
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
             with os.fdopen(handle, "wb") as out:
-                pickle.dump((_FORMAT, __version__, kept), out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((_FORMAT, __version__, kept, self.results), out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
             _prune(directory, keep=path)
         except OSError:
@@ -126,10 +133,11 @@ class Cache:
                 loaded = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
             return
-        if isinstance(loaded, tuple) and len(loaded) == 3 and loaded[:2] == (_FORMAT, __version__):
-            records = loaded[2]
-            if isinstance(records, dict):
+        if isinstance(loaded, tuple) and len(loaded) == 4 and loaded[:2] == (_FORMAT, __version__):
+            records, results = loaded[2], loaded[3]
+            if isinstance(records, dict) and isinstance(results, dict):
                 self.records = records
+                self.results = results
 
 
 def _mark(directory: str) -> None:

@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Optional, Sequence, TextIO, Tuple
+from typing import TYPE_CHECKING, Optional, Sequence, TextIO, Tuple
 
 from flaglint import __version__
 from flaglint.api import (
@@ -22,11 +22,10 @@ from flaglint.api import (
     run_check_delete,
     run_remove,
 )
-from flaglint.baseline import BaselineError, baseline_document, load_baseline
+from flaglint.baseline import BaselineError
 from flaglint.codes import BY_CODE, CODES
 from flaglint.config import ConfigError, Settings, load_settings
 from flaglint.progress import ProgressBar
-from flaglint.github import github_annotations
 from flaglint.reporters import (
     codes_markdown,
     deletion_json,
@@ -37,8 +36,12 @@ from flaglint.reporters import (
     references_text,
     removal_text,
 )
-from flaglint.sarif import sarif_log
 from flaglint.types import KINDS, InventoryError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections import Counter
+
+    from flaglint.baseline import Key
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -209,11 +212,13 @@ def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, st
         select=_codes(arguments.select, settings.select),
         ignore=_codes(arguments.ignore, settings.ignore),
         report_unused_ignores=arguments.report_unused_ignores,
-        baseline=load_baseline(arguments.baseline) if arguments.baseline else None,
+        baseline=_baseline(arguments.baseline),
         project_wide=not arguments.per_file,
     )
     result = run_check(settings, knowledge, options, scanning=_scanning(arguments, stderr))
     if arguments.write_baseline:
+        from flaglint.baseline import baseline_document
+
         with open(arguments.write_baseline, "w", encoding="utf-8") as handle:
             handle.write(baseline_document(result.diagnostics, result.lines))
         print(f"wrote {len(result.diagnostics)} finding(s) to {arguments.write_baseline}", file=stdout)
@@ -223,9 +228,13 @@ def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, st
     if arguments.format == "json":
         print(diagnostics_json(diagnostics, summary), file=stdout)
     elif arguments.format == "sarif":
+        from flaglint.sarif import sarif_log
+
         log = sarif_log(diagnostics, version=__version__, lines=result.lines, uri_base=os.getcwd())
         print(json.dumps(log, indent=2), file=stdout)
     elif arguments.format == "github":
+        from flaglint.github import github_annotations
+
         if diagnostics:
             print(github_annotations(diagnostics), file=stdout)
     else:
@@ -245,6 +254,14 @@ def _remove(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, s
                 handle.write(change.after)
     print(removal_text(result, written=arguments.write), file=stdout)
     return EXIT_CLEAN if result.verdict.safe and not result.after.problems else EXIT_FINDINGS
+
+
+def _baseline(path: Optional[str]) -> "Optional[Counter[Key]]":
+    if not path:
+        return None
+    from flaglint.baseline import load_baseline
+
+    return load_baseline(path)
 
 
 def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:

@@ -49,17 +49,40 @@ def matches_any(relative: str, globs: Sequence[str]) -> bool:
 
 def is_test_path(relative: str, patterns: Sequence[str]) -> bool:
     """Test code: a directory component matches a ``dir/`` pattern, or the file name matches a file pattern."""
-    *directories, filename = relative.split("/")
-    for pattern in patterns:
-        if pattern.endswith("/"):
-            if any(fnmatch.fnmatchcase(part, pattern[:-1]) for part in directories):
-                return True
-        elif "/" in pattern:
-            if glob_regex(pattern).match(relative):
-                return True
-        elif fnmatch.fnmatchcase(filename, pattern):
+    matcher = _path_matcher(tuple(patterns))
+    directory, _, filename = relative.rpartition("/")
+    return matcher.file(filename, relative) or (bool(directory) and matcher.directory(directory))
+
+
+class _PathMatcher:
+    """`is_test_path`'s patterns compiled once, with every directory's answer remembered."""
+
+    def __init__(self, patterns: Tuple[str, ...]):
+        directories = [fnmatch.translate(p[:-1]) for p in patterns if p.endswith("/")]
+        files = [fnmatch.translate(p) for p in patterns if not p.endswith("/") and "/" not in p]
+        self.directory_names = re.compile("|".join(directories)) if directories else None
+        self.file_names = re.compile("|".join(files)) if files else None
+        self.globs = [glob_regex(p) for p in patterns if not p.endswith("/") and "/" in p]
+        self.directories: Dict[str, bool] = {}
+
+    def file(self, filename: str, relative: str) -> bool:
+        if self.file_names is not None and self.file_names.match(filename):
             return True
-    return False
+        return any(glob.match(relative) for glob in self.globs)
+
+    def directory(self, directory: str) -> bool:
+        found = self.directories.get(directory)
+        if found is None:
+            parent, _, name = directory.rpartition("/")
+            found = bool(self.directory_names is not None and self.directory_names.match(name))
+            found = found or (bool(parent) and self.directory(parent))
+            self.directories[directory] = found
+        return found
+
+
+@functools.lru_cache(maxsize=32)
+def _path_matcher(patterns: Tuple[str, ...]) -> _PathMatcher:
+    return _PathMatcher(patterns)
 
 
 def module_name(relative: str) -> str:
@@ -144,15 +167,10 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovered:
         listed = _git_files(start)
         candidates = listed if listed is not None else _walk(start, skipped)
         for absolute in candidates:
-            relative = _relative(absolute, root)
             if absolute in found or excluder.excluded(_relative(absolute, start)):
                 continue
-            if os.path.islink(absolute) and os.path.isdir(absolute):
-                skipped.append(FileProblem(display(absolute), "skipped: symbolic link to a directory"))
-                continue
-            if not os.path.isfile(absolute):
-                continue  # deleted but still tracked, a submodule, a socket
-            found[absolute] = relative
+            # git may list a deleted file, a submodule or a link to a directory: the scan's stat sorts them out
+            found[absolute] = _relative(absolute, root)
     files = tuple(sorted(found.items(), key=lambda item: item[1]))
     return Discovered(files, tuple(skipped))
 

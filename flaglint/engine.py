@@ -10,9 +10,11 @@ found after the first pass; the files that use them are collected again with the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
@@ -111,7 +113,8 @@ def fill_record(record: FileRecord, task: _Task, data: bytes, context: _Context)
     if task.kind == "python":
         words = frozenset(match.decode() for match in context.tokens.findall(data))
         record.candidate = bool(words)
-        record.extra_tokens = {f"word:{word}": True for word in words}
+        if "get_model" in words:  # the one word looked up later: models swapped in by settings
+            record.extra_tokens = {"word:get_model": True}
         if record.candidate:
             record.labels = tuple(swapped_model_labels(data).items())
             record.payloads[task.variant] = collect_python(
@@ -141,11 +144,24 @@ class _File:
     """False for a module read only for its constants (outside the scanned paths)."""
 
 
+@functools.lru_cache(maxsize=1)
+def _code_key() -> str:
+    """flaglint's own code, by file size and time: an edited (editable) install never reuses an old cache."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    stamps = []
+    for name in sorted(os.listdir(package)):
+        if name.endswith(".py"):
+            stat = os.stat(os.path.join(package, name))
+            stamps.append((name, stat.st_size, stat.st_mtime_ns))
+    return repr(stamps)
+
+
 def catalogue_key(catalogue: Catalogue, settings: Settings) -> str:
-    """A key for everything that changes what collection produces: flaglint's version and the settings."""
+    """A key for everything that changes what collection produces: flaglint (version and code), the settings."""
     material = repr(
         (
             __version__,
+            _code_key(),
             sorted((k, repr(v)) for k, v in catalogue.exact.items()),
             sorted(catalogue.models.items()),
             sorted(catalogue.model_labels.items()),
@@ -191,10 +207,14 @@ class _Scan:
         directory = os.path.join(settings.root, CACHE_DIRECTORY)
         self.cache = Cache(directory, self.base_key) if use_cache else Cache.disabled()
         self.problems: List[FileProblem] = []
+        self.notes: List[FileProblem] = []
         self.files: Dict[str, _File] = {}
         self.lazily_loaded: Dict[str, ModuleSummary] = {}
         self.overrides: Dict[str, bytes] = {}
         self.derive_tokens = prefilter(self.catalogue.tokens())
+        self.derive_answers: Dict[str, bool] = {}
+        self.token_files: Set[str] = set()
+        """Scanned files holding a word found during the run (a re-export's new name)."""
 
     # --- the run ---
 
@@ -246,7 +266,7 @@ class _Scan:
             sum(1 for f in self.files.values() if f.scanned),
             sum(1 for f in self.files.values() if f.scanned and f.kind == "python" and f.record and f.record.candidate),
             tuple(sorted(set(suppressions), key=lambda s: (s.path, s.line))),
-            discovered.skipped,
+            tuple(sorted(discovered.skipped + tuple(self.notes), key=lambda p: p.path)),
         )
 
     def _variant(self, file: _File, catalogue_variant: str) -> str:
@@ -282,12 +302,21 @@ class _Scan:
         """Every file through the cache's fast path, the misses through the workers."""
         context = _Context(self.catalogue, prefilter(self.catalogue.tokens()), self.settings.max_file_size)
         tasks: List[_Task] = []
-        for file in self.files.values():
+        for file in list(self.files.values()):
             try:
-                stat_signature = signature(os.stat(file.absolute))
+                status = os.stat(file.absolute)
+            except FileNotFoundError:
+                del self.files[file.shown]  # listed by git, deleted in the work tree
+                continue
             except OSError as error:
                 self.problems.append(FileProblem(file.shown, f"cannot read: {error.strerror or error}"))
                 continue
+            if not stat.S_ISREG(status.st_mode):
+                if stat.S_ISDIR(status.st_mode):
+                    self.notes.append(FileProblem(file.shown, "skipped: symbolic link to a directory"))
+                del self.files[file.shown]
+                continue
+            stat_signature = signature(status)
             record = self.cache.lookup(file.shown, stat_signature)
             if (
                 record is not None
@@ -365,8 +394,18 @@ class _Scan:
                 labels.update(file.record.labels)
         new_labels = {label: kind for label, kind in labels.items() if label not in self.catalogue.model_labels}
         project.gate = self._may_derive
+        key = self._derivation_key(new_labels)
+        remembered = self.cache.results.get(key)
         apis: Dict[str, Api] = {}
         models: Dict[str, Kind] = {}
+        if remembered is not None:
+            apis, models = remembered  # the same file contents as last time: the same answer
+            if apis or models or new_labels:
+                extended = self.catalogue.with_additions(exact=apis, models=models, model_labels=new_labels)
+                self.derive_tokens = prefilter(extended.tokens())
+                self._recollect(project, summaries, extended, set(apis) | set(models), bool(new_labels))
+                project.catalogue = extended
+            return summaries
         for round_number in range(_MAX_ROUNDS):
             found_apis, found_models = derived_apis(project, summaries.values())
             new = set(found_apis) - set(apis) | set(found_models) - set(models)
@@ -376,9 +415,19 @@ class _Scan:
             models.update(found_models)
             extended = self.catalogue.with_additions(exact=apis, models=models, model_labels=new_labels)
             self.derive_tokens = prefilter(extended.tokens())
+            self.derive_answers = {}
             self._recollect(project, summaries, extended, set(apis) | set(models), bool(new_labels))
             project.catalogue = extended
+        self.cache.remember(key, (apis, models))
         return summaries
+
+    def _derivation_key(self, labels: Mapping[str, Kind]) -> str:
+        """What the derived APIs depend on: every Python file's content (and the run's settings)."""
+        digests = sorted(
+            (f.shown, f.record.digest) for f in self.files.values() if f.kind == "python" and f.record is not None
+        )
+        material = repr((self.base_key, sorted(labels.items()), digests)).encode()
+        return "derived:" + hashlib.blake2b(material, digest_size=16).hexdigest()
 
     def _recollect(
         self,
@@ -400,7 +449,8 @@ class _Scan:
             }
         new_tokens = frozenset(name.rpartition(".")[2] for name in derived) - self.catalogue.tokens()
         if new_tokens:
-            affected |= self._files_with(new_tokens)
+            self.token_files = self._files_with(new_tokens)
+            affected |= self.token_files
         context = _Context(extended, prefilter(extended.tokens()), self.settings.max_file_size)
         tasks = []
         for shown in sorted(affected):
@@ -425,16 +475,21 @@ class _Scan:
 
     def _may_derive(self, shown: str) -> bool:
         """Whether a module is worth parsing to follow re-exports: it holds a word that can start a reference."""
+        answer = self.derive_answers.get(shown)
+        if answer is not None:
+            return answer
         file = self.files.get(shown)
-        if file is not None and file.record is not None and file.record.candidate:
-            return True
-        if file is None:
-            file = _File(self.index.absolute(shown), self.index.relative(shown), shown, "python", scanned=False)
-        try:
-            data = self._read(file)
-        except OSError:
-            return False
-        return bool(self.derive_tokens.search(data))
+        if file is not None and file.record is not None and file.scanned:
+            answer = file.record.candidate or shown in self.token_files
+        else:
+            if file is None:
+                file = _File(self.index.absolute(shown), self.index.relative(shown), shown, "python", scanned=False)
+            try:
+                answer = bool(self.derive_tokens.search(self._read(file)))
+            except OSError:
+                answer = False
+        self.derive_answers[shown] = answer
+        return answer
 
     def _files_with(self, tokens: FrozenSet[str]) -> Set[str]:
         """Python files whose bytes hold one of `tokens` (answers cached per file)."""

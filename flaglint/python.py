@@ -194,12 +194,16 @@ class _Collector:
         self._visit_block(tree.body, module_scope)
 
     def summary(self) -> ModuleSummary:
-        symbols = tuple((name, _join([thunk() for thunk in thunks])) for name, thunks in self.symbols.items())
+        symbols = []
+        for name, thunks in self.symbols.items():
+            value = _join([thunk() for thunk in thunks])
+            if _useful(value):  # an unknown value resolves like no value: keep the summary small
+                symbols.append((name, _compact(value)))
         return ModuleSummary(
             path=self.path,
             module=self.module,
             references=tuple(self.references),
-            symbols=symbols,
+            symbols=tuple(symbols),
             imports=tuple(self.imports.items()),
             classes=tuple(self.classes.items()),
         )
@@ -908,6 +912,44 @@ _SPECIAL = {
     ast.DictComp: "_visit_comprehension",
 }
 """Nodes that open a scope or bind a loop variable: visited by their own handler."""
+
+
+_UNKNOWN = Unknown("")
+
+
+def _useful(value: Value) -> bool:
+    """Whether a module-level value can ever help name a flag (a call to an unknown callee cannot)."""
+    if isinstance(value, Unknown):
+        return False
+    if isinstance(value, Construct):
+        return isinstance(value.callee, Sym)
+    return True
+
+
+def _compact(value: Value) -> Value:
+    """A symbol's value without the source text of its unknown parts (only references show their text)."""
+    if isinstance(value, Unknown):
+        return _UNKNOWN
+    if isinstance(value, (Lit, Sym)):
+        return value
+    if isinstance(value, Cat):
+        return Cat(tuple(_compact(part) for part in value.parts))
+    if isinstance(value, Alt):
+        return Alt(tuple(_compact(option) for option in value.options))
+    if isinstance(value, Seq):
+        return Seq(tuple(_compact(item) for item in value.items))
+    if isinstance(value, Construct):
+        args = tuple(_compact(arg) for arg in value.args)
+        return Construct(_compact(value.callee), args, tuple((k, _compact(v)) for k, v in value.kwargs))
+    if isinstance(value, Attr):
+        return Attr(_compact(value.base), value.attr)
+    if isinstance(value, Item):
+        return Item(_compact(value.base), value.index)
+    if isinstance(value, Each):
+        return Each(_compact(value.of))
+    if isinstance(value, ToggleName):
+        return ToggleName(_compact(value.of))
+    return value
 
 
 def _join(values: List[Value]) -> Value:

@@ -86,7 +86,7 @@ def test_a_changed_setting_is_a_different_cache(tmp_path: Path, monkeypatch: pyt
     after = scan(load_settings("."), jobs=1, use_cache=True)
     assert "wrapped_flag" in {r.name for r in before.references}
     assert "wrapped_flag" not in {r.name for r in after.references}
-    assert len(list((copy / CACHE_DIRECTORY / "v1").glob("*.pickle"))) == 2
+    assert len(list((copy / CACHE_DIRECTORY / "v2").glob("*.pickle"))) == 2
 
 
 def test_a_corrupt_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +94,9 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(copy)
     settings = load_settings(".")
     cold = scan(settings, jobs=1, use_cache=True)
-    for pickle in (copy / CACHE_DIRECTORY / "v1").glob("*.pickle"):
+    pickles = list((copy / CACHE_DIRECTORY / "v2").glob("*.pickle"))
+    assert pickles
+    for pickle in pickles:
         pickle.write_bytes(b"not a pickle")
     assert outcome(scan(settings, jobs=1, use_cache=True)) == outcome(cold)
 
@@ -171,3 +173,22 @@ def test_no_progress_bar_unless_stderr_is_a_terminal(tmp_path: Path, monkeypatch
     assert err.getvalue() == ""
     assert main(["refs", "--no-cache", "--quiet"], stdout=io.StringIO(), stderr=err) == 0
     assert main(["refs", "--jobs", "0"], stdout=io.StringIO(), stderr=io.StringIO()) == 2
+
+
+def test_git_listed_links_to_directories_and_deleted_files_are_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "views.py").write_text('import waffle\nwaffle.switch_is_active("x")\n')
+    (tmp_path / "app" / "gone.py").write_text('import waffle\nwaffle.switch_is_active("y")\n')
+    (tmp_path / "linked").symlink_to(tmp_path / "app")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    (tmp_path / "app" / "gone.py").unlink()
+    monkeypatch.chdir(tmp_path)
+    result = scan(load_settings("."), jobs=1)
+    assert [(r.path, r.name) for r in result.references] == [("app/views.py", "x")]
+    assert result.problems == ()
+    assert [(n.path, n.message) for n in result.notes] == [("linked", "skipped: symbolic link to a directory")]
