@@ -191,4 +191,4 @@ def test_git_listed_links_to_directories_and_deleted_files_are_passed_over(
     result = scan(load_settings("."), jobs=1)
     assert [(r.path, r.name) for r in result.references] == [("app/views.py", "x")]
     assert result.problems == ()
-    assert [(n.path, n.message) for n in result.notes] == [("linked", "skipped: symbolic link to a directory")]
+    assert result.notes == ()  # git lists the link itself, never what is behind it: nothing to follow
