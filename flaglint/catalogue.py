@@ -185,12 +185,27 @@ class Catalogue:
             exact={**self.exact, **exact},
         )
 
-    def tokens(self) -> FrozenSet[str]:
-        """Words whose presence in a file's bytes means it may hold a reference (the prefilter's list)."""
-        words = set(_FUNCTION_NAMES) | {m.attribute for m in self.mixins} | {"waffle", "get_model"}
+    def tokens(self, model_names: bool = False) -> FrozenSet[str]:
+        """Words whose presence in a file's bytes means it may hold a reference (the prefilter's list).
+
+        waffle's own model names (``Flag``, ``Switch``...) and ``get_model`` are left out unless asked for: using
+        waffle's models means importing from waffle (the word ``waffle``), and project models found during a
+        scan (subclasses, swapped models) add their names as new words then. Configured models are words.
+        """
+        words = set(_FUNCTION_NAMES) | {m.attribute for m in self.mixins} | {"waffle"}
         words |= {name.rpartition(".")[2] for name in self.exact}
-        words |= {name.rpartition(".")[2] for name in self.models}
+        words |= {name.rpartition(".")[2] for name in self.models if name not in MODELS or model_names}
+        if model_names:
+            words.add("get_model")
         return frozenset(words)
+
+    def quick_words(self, model_names: bool = False) -> FrozenSet[str]:
+        """Short substrings, one of which is in every token: a file without any of them cannot match."""
+        covers = ("waffle", "Waffle", "_is_active", "override_", "set_flag")
+        quick = set()
+        for token in self.tokens(model_names):
+            quick.add(next((cover for cover in covers if cover in token), token))
+        return frozenset(quick)
 
 
 _FUNCTION_NAMES: FrozenSet[str] = frozenset(api.function for api in APIS)

@@ -63,6 +63,8 @@ class _Task:
     signature: Tuple[int, int, int]
     data: Optional[bytes] = None
     """The content to use instead of the file's (a rewrite not written yet)."""
+    force: bool = False
+    """Collect even without a word that can start a reference (a migration using a swapped-in model label)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class _Context:
     catalogue: Catalogue
     tokens: "re.Pattern[bytes]"
     max_file_size: int
+    quick: Tuple[bytes, ...] = ()
+    """Substrings one of which every token holds: the prefilter's cheap first step."""
 
 
 _WORKER: Optional[_Context] = None
@@ -108,12 +112,14 @@ def process_file(task: _Task, context: _Context) -> Union[FileRecord, FileProble
 
 def fill_record(record: FileRecord, task: _Task, data: bytes, context: _Context) -> None:
     """The prefilter answer, suppressions, swapped-model labels and the collected payload of a file's bytes."""
-    if MARKER_BYTES.search(data):
+    lowered = data.lower()
+    if (b"flaglint" in lowered or b"noqa" in lowered) and MARKER_BYTES.search(data):
         record.suppressions = tuple(find_suppressions(task.shown, data.decode("utf-8", errors="replace")))
     if task.kind == "python":
-        words = frozenset(match.decode() for match in context.tokens.findall(data))
-        record.candidate = bool(words)
-        if "get_model" in words:  # the one word looked up later: models swapped in by settings
+        record.candidate = task.force or (
+            any(word in data for word in context.quick) and context.tokens.search(data) is not None
+        )
+        if b"get_model" in data:  # looked up later: models swapped in by settings
             record.extra_tokens = {"word:get_model": True}
         if record.candidate:
             record.labels = tuple(swapped_model_labels(data).items())
@@ -219,6 +225,7 @@ class _Scan:
     # --- the run ---
 
     def run(self, paths: Sequence[str]) -> ScanResult:
+        self.named = {os.path.abspath(path) for path in paths if os.path.isfile(path)}
         discovered = discover(paths, self.settings)
         for absolute, relative in discovered.files:
             kind = file_type(relative, self.settings)
@@ -289,6 +296,10 @@ class _Scan:
             self.overrides.get(file.absolute),
         )
 
+    def _context(self, catalogue: Catalogue) -> _Context:
+        quick = tuple(word.encode() for word in sorted(catalogue.quick_words()))
+        return _Context(catalogue, prefilter(catalogue.tokens()), self.settings.max_file_size, quick)
+
     def _read(self, file: _File) -> bytes:
         """A file's content (or its override)."""
         if file.absolute in self.overrides:
@@ -300,7 +311,7 @@ class _Scan:
 
     def _first_pass(self) -> None:
         """Every file through the cache's fast path, the misses through the workers."""
-        context = _Context(self.catalogue, prefilter(self.catalogue.tokens()), self.settings.max_file_size)
+        context = self._context(self.catalogue)
         tasks: List[_Task] = []
         for file in list(self.files.values()):
             try:
@@ -317,15 +328,15 @@ class _Scan:
                 del self.files[file.shown]
                 continue
             stat_signature = signature(status)
+            named = file.absolute in self.named
             record = self.cache.lookup(file.shown, stat_signature)
-            if (
-                record is not None
-                and self._variant(file, "base") in record.payloads
-                or (record is not None and not record.candidate)
+            if record is not None and (
+                self._variant(file, "base") in record.payloads or (not record.candidate and not named)
             ):
                 file.record = record
                 continue
-            tasks.append(self._task(file, stat_signature, "base"))
+            # a file named on the command line is always collected: it may use project models found later
+            tasks.append(replace(self._task(file, stat_signature, "base"), force=named))
         for shown, outcome in self._run_tasks(tasks, context):
             file = self.files[shown]
             if isinstance(outcome, FileProblem):
@@ -451,14 +462,15 @@ class _Scan:
         if new_tokens:
             self.token_files = self._files_with(new_tokens)
             affected |= self.token_files
-        context = _Context(extended, prefilter(extended.tokens()), self.settings.max_file_size)
+        context = self._context(extended)
         tasks = []
         for shown in sorted(affected):
             file = self.files[shown]
             record = file.record
             if record is not None and self._variant(file, variant) in record.payloads:
                 continue
-            tasks.append(self._task(file, record.signature if record else (0, 0, 0), variant))
+            task = self._task(file, record.signature if record else (0, 0, 0), variant)
+            tasks.append(replace(task, force=True))  # chosen because it uses what this round found
         for shown, outcome in self._run_tasks(tasks, context):
             file = self.files[shown]
             if isinstance(outcome, FileProblem):

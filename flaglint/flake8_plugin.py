@@ -190,7 +190,7 @@ def _load_state(options: Optional[argparse.Namespace]) -> _State:
         catalogue=catalogue,
         knowledge=knowledge,
         index=ModuleIndex(settings.root, [os.path.join(settings.root, "src")]),
-        tokens=prefilter(catalogue.tokens()),
+        tokens=prefilter(catalogue.tokens(model_names=True)),
         loaded={},
         error=error,
     )
