@@ -61,8 +61,7 @@ class Cache:
         self.results: Dict[str, Any] = {}
         """Project-wide results keyed by what they depend on (the derived APIs of a set of file contents)."""
         self.dirty = False
-        if directory is not None:
-            self._load()
+        self._loaded = directory is None
 
     @classmethod
     def disabled(cls) -> "Cache":
@@ -76,8 +75,15 @@ class Cache:
             return None
         return os.path.join(self.directory, f"v{_FORMAT}", f"{self.key}.pickle")
 
+    def _ensure(self) -> None:
+        """Read the records on first use (a run answered from the result file never needs them)."""
+        if not self._loaded:
+            self._loaded = True
+            self._load()
+
     def lookup(self, shown: str, stat_signature: Tuple[int, int, int]) -> Optional[FileRecord]:
         """The record of an unchanged file (same stat signature), or None."""
+        self._ensure()
         record = self.records.get(shown)
         if record is not None and record.signature == stat_signature:
             self.used[shown] = record
@@ -86,6 +92,7 @@ class Cache:
 
     def by_digest(self, shown: str, content_digest: str, stat_signature: Tuple[int, int, int]) -> Optional[FileRecord]:
         """The record of a touched file whose content did not change, refreshed with its new signature."""
+        self._ensure()
         record = self.records.get(shown)
         if record is not None and record.digest == content_digest:
             record.signature = stat_signature
@@ -101,13 +108,14 @@ class Cache:
 
     def remember(self, key: str, value: Any) -> None:
         """Keep a project-wide result (only the latest one per kind of key is kept)."""
+        self._ensure()
         self.results = {key: value}
         self.dirty = True
 
     def save(self) -> None:
         """Write the records of this run's files (atomically), and drop old generations."""
         path = self.path
-        if path is None or (not self.dirty and len(self.used) == len(self.records)):
+        if path is None or not self._loaded or (not self.dirty and len(self.used) == len(self.records)):
             return
         # Records of files this run did not look at (a scan of a subdirectory) stay while their files exist.
         kept = {shown: r for shown, r in self.records.items() if shown not in self.used and os.path.exists(shown)}
@@ -162,7 +170,7 @@ def _prune(directory: str, keep: str) -> None:
             entries.append((os.stat(full).st_mtime, full, name))
         except OSError:
             continue
-    pickles = sorted((e for e in entries if not e[2].startswith(".tmp-")), reverse=True)
+    pickles = sorted((e for e in entries if not e[2].startswith(".tmp-") and e[2] != "last-run.pickle"), reverse=True)
     for _, full, _ in pickles[MAX_GENERATIONS:]:
         if full != keep:
             _remove(full)
@@ -176,3 +184,29 @@ def _remove(path: str) -> None:
         os.remove(path)
     except OSError:
         pass
+
+
+def read_result(directory: str, key: str) -> Any:
+    """The last run's whole answer if it was computed for `key`, else None (see `write_result`)."""
+    try:
+        with open(os.path.join(directory, f"v{_FORMAT}", "last-run.pickle"), "rb") as handle:
+            loaded = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+        return None
+    if isinstance(loaded, tuple) and len(loaded) == 3 and loaded[:2] == (__version__, key):
+        return loaded[2]
+    return None
+
+
+def write_result(directory: str, key: str, value: Any) -> None:
+    """Keep a run's whole answer under a key of everything it depends on (atomic, like the records)."""
+    folder = os.path.join(directory, f"v{_FORMAT}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        _mark(directory)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump((__version__, key, value), out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, os.path.join(folder, "last-run.pickle"))
+    except OSError:
+        return

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from flaglint import __version__
-from flaglint.cache import CACHE_DIRECTORY, Cache, FileRecord, digest, signature
+from flaglint.cache import CACHE_DIRECTORY, Cache, FileRecord, digest, read_result, signature, write_result
 from flaglint.catalogue import Api, Catalogue
 from flaglint.config import Settings
 from flaglint.discovery import discover, display, file_type, is_test_path, module_name
@@ -146,6 +146,7 @@ class _File:
     shown: str
     kind: str
     record: Optional[FileRecord] = None
+    signature: Tuple[int, int, int] = (0, 0, 0)
     scanned: bool = True
     """False for a module read only for its constants (outside the scanned paths)."""
 
@@ -212,6 +213,8 @@ class _Scan:
         self.base_key = catalogue_key(self.catalogue, settings)
         directory = os.path.join(settings.root, CACHE_DIRECTORY)
         self.cache = Cache(directory, self.base_key) if use_cache else Cache.disabled()
+        self.cache_directory = directory
+        self.use_cache = use_cache
         self.problems: List[FileProblem] = []
         self.notes: List[FileProblem] = []
         self.files: Dict[str, _File] = {}
@@ -232,12 +235,18 @@ class _Scan:
             if kind is not None:
                 shown = display(absolute)
                 self.files[shown] = _File(absolute, relative, shown, kind)
+        self._stat_files()
+        answer_key = self._answer_key()
+        if answer_key is not None:
+            remembered = read_result(self.cache_directory, answer_key)
+            if isinstance(remembered, tuple) and len(remembered) == 2 and self._unchanged(remembered[1]):
+                result: ScanResult = remembered[0]
+                return result  # nothing changed since the last run: its answer stands
         directories = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths]
         self.index = ModuleIndex(self.settings.root, directories)
         for file in self.files.values():
             if file.kind == "python":
                 self.index.add(file.absolute, file.relative, file.shown)
-
         self._first_pass()
         summaries = self._summaries("base", self.catalogue)
         project = Project(summaries.values(), self.catalogue, self.index.paths, self._load)
@@ -267,7 +276,7 @@ class _Scan:
         self.cache.save()
         references.sort(key=reference_sort_key)
         problems = sorted(set(self.problems), key=lambda p: (p.path, p.line, p.column, p.message))
-        return ScanResult(
+        result = ScanResult(
             tuple(references),
             tuple(problems),
             sum(1 for f in self.files.values() if f.scanned),
@@ -275,6 +284,51 @@ class _Scan:
             tuple(sorted(set(suppressions), key=lambda s: (s.path, s.line))),
             tuple(sorted(discovered.skipped + tuple(self.notes), key=lambda p: p.path)),
         )
+        if answer_key is not None:
+            outside = {f.absolute: f.signature for f in self.files.values() if not f.scanned}
+            write_result(self.cache_directory, answer_key, (result, outside))
+        return result
+
+    # --- the whole answer, when nothing changed ---
+
+    def _stat_files(self) -> None:
+        """One stat per file: its signature, and links to directories and deleted files passed over."""
+        for file in list(self.files.values()):
+            try:
+                status = os.stat(file.absolute)
+            except FileNotFoundError:
+                del self.files[file.shown]  # listed by git, deleted in the work tree
+                continue
+            except OSError as error:
+                self.problems.append(FileProblem(file.shown, f"cannot read: {error.strerror or error}"))
+                del self.files[file.shown]
+                continue
+            if not stat.S_ISREG(status.st_mode):
+                if stat.S_ISDIR(status.st_mode):
+                    self.notes.append(FileProblem(file.shown, "skipped: symbolic link to a directory"))
+                del self.files[file.shown]
+                continue
+            file.signature = signature(status)
+
+    def _answer_key(self) -> Optional[str]:
+        """A key for the whole answer: settings, paths, every file's stat signature; None without the cache."""
+        if not self.use_cache or self.problems or self.overrides:
+            return None
+        material = repr(
+            (self.base_key, sorted(self.named), sorted((f.shown, f.signature) for f in self.files.values()))
+        )
+        return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
+
+    @staticmethod
+    def _unchanged(outside: Mapping[str, Tuple[int, int, int]]) -> bool:
+        """Whether the modules read from outside the scanned paths (for constants) are as they were."""
+        for absolute, old in outside.items():
+            try:
+                if signature(os.stat(absolute)) != old:
+                    return False
+            except OSError:
+                return False
+        return True
 
     def _variant(self, file: _File, catalogue_variant: str) -> str:
         if file.kind != "python":
@@ -314,20 +368,7 @@ class _Scan:
         context = self._context(self.catalogue)
         tasks: List[_Task] = []
         for file in list(self.files.values()):
-            try:
-                status = os.stat(file.absolute)
-            except FileNotFoundError:
-                del self.files[file.shown]  # listed by git, deleted in the work tree
-                continue
-            except OSError as error:
-                self.problems.append(FileProblem(file.shown, f"cannot read: {error.strerror or error}"))
-                continue
-            if not stat.S_ISREG(status.st_mode):
-                if stat.S_ISDIR(status.st_mode):
-                    self.notes.append(FileProblem(file.shown, "skipped: symbolic link to a directory"))
-                del self.files[file.shown]
-                continue
-            stat_signature = signature(status)
+            stat_signature = file.signature
             named = file.absolute in self.named
             record = self.cache.lookup(file.shown, stat_signature)
             if record is not None and (
