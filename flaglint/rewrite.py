@@ -562,12 +562,7 @@ class _Retire(cst.CSTTransformer):
         return updated.with_changes(body=body) if body != list(updated.body) else updated
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        if _header_has_comments(updated):
-            return updated  # blank lines after a module's opening comments are deliberate
-        if original.body and updated.body and updated.body[0] is not original.body[0]:
-            first = _trim_leading_blank_lines(updated.body[0], getattr(original.body[0], "leading_lines", ()))
-            return updated.with_changes(body=[first, *updated.body[1:]])
-        return updated
+        return _tidy_module_start(original, updated)
 
     # --- decorators, mixins, test overrides ---
 
@@ -682,6 +677,16 @@ class _Retire(cst.CSTTransformer):
             return self._flatten(updated, list(_statements(updated.body)), updated.body)
         items[-1] = items[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(items=items)
+
+
+def _tidy_module_start(original: cst.Module, updated: cst.Module) -> cst.Module:
+    """A module whose first statements went does not start with blank lines (after a header comment, it may)."""
+    if _header_has_comments(updated):
+        return updated  # blank lines after a module's opening comments are deliberate
+    if original.body and updated.body and updated.body[0] is not original.body[0]:
+        first = _trim_leading_blank_lines(updated.body[0], getattr(original.body[0], "leading_lines", ()))
+        return updated.with_changes(body=[first, *updated.body[1:]])
+    return updated
 
 
 def _header_has_comments(module: cst.Module) -> bool:
@@ -851,12 +856,7 @@ class _DropImports(cst.CSTTransformer):
         return updated
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        if _header_has_comments(updated):
-            return updated  # blank lines after a module's opening comments are deliberate
-        if original.body and updated.body and updated.body[0] is not original.body[0]:
-            first = _trim_leading_blank_lines(updated.body[0], getattr(original.body[0], "leading_lines", ()))
-            return updated.with_changes(body=[first, *updated.body[1:]])
-        return updated
+        return _tidy_module_start(original, updated)
 
     def leave_ImportFrom(
         self, original: cst.ImportFrom, updated: cst.ImportFrom
