@@ -792,7 +792,7 @@ class ProjectGenerator:
         files = {
             "portal/settings.py": settings,
             "portal/urls.py": urls,
-            "exports/prod.json": _dumpdata(present + stale),
+            "exports/prod.json": dumpdata(present + stale),
             "retirement-plan.toml": plan,
             "pyproject.toml": pyproject,
             ".semgrepignore": semgrepignore,
@@ -800,7 +800,8 @@ class ProjectGenerator:
         return [Entry(path, "project", "project", _count_lines(t.encode()), text=t) for path, t in files.items()]
 
 
-def _dumpdata(entries: Sequence[Tuple[str, str]]) -> str:
+def dumpdata(entries: Sequence[Tuple[str, str]]) -> str:
+    """A dumpdata export (``manage.py dumpdata waffle.flag waffle.switch waffle.sample``) of (kind, name)."""
     objects = []
     for number, (kind, name) in enumerate(entries, start=1):
         fields: Dict[str, Any] = {"name": name, "note": "", "created": "2026-01-01T00:00:00Z"}

@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
+from corpus import dumpdata  # benchmarks/corpus.py, beside this script
+
 #: Set in the environment of the "without" runs; read at import time, so that worker processes which re-import
 #: this module (multiprocessing's spawn and forkserver start methods) drop the plugin as well.
 WITHOUT_PLUGIN = "FLAGLINT_BENCH_WITHOUT_PLUGIN"
@@ -312,21 +314,6 @@ class Migration(migrations.Migration):
     dependencies = [("waffle", "0001_initial")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
 """
-
-
-def dumpdata(entries: Sequence[Tuple[str, str]]) -> str:
-    """A dumpdata export (``manage.py dumpdata waffle.flag waffle.switch waffle.sample``) of (kind, name)."""
-    objects = []
-    for number, (kind, name) in enumerate(entries, start=1):
-        fields: Dict[str, object] = {"name": name, "note": "", "created": "2026-01-01T00:00:00Z"}
-        if kind == "flag":
-            fields.update(everyone=None, percent=None, superusers=True, staff=False, authenticated=False)
-        elif kind == "switch":
-            fields.update(active=True)
-        else:
-            fields.update(percent="50.0")
-        objects.append({"model": f"waffle.{kind}", "pk": number, "fields": fields})
-    return json.dumps(objects, indent=2) + "\n"
 
 
 def generate_apps(root: Path, count: int) -> int:
