@@ -7,9 +7,10 @@ gate. Both return data; reporters turn it into text.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from flaglint.baseline import Key, new_findings
 from flaglint.checks import (
@@ -28,7 +29,30 @@ from flaglint.engine import Progress, display_path, scan
 from flaglint.inventory import load_inventory, load_retirement_plan
 from flaglint.fingerprint import LineReader
 from flaglint.suppressions import apply, unused, without_suppressed_patterns
-from flaglint.types import Diagnostic, Kind, Reference, Retirement, ScanResult
+from flaglint.types import (
+    Diagnostic,
+    Failed,
+    FlaglintError,
+    Kind,
+    Reference,
+    Retirement,
+    RewriteResult,
+    Rewritten,
+    ScanResult,
+    Unchanged,
+)
+
+
+def within(path: str, roots: Sequence[str]) -> bool:
+    """Whether `path` is one of `roots` or lies under one (every path is, when `roots` is empty)."""
+    if not roots:
+        return True
+    absolute = os.path.abspath(path)
+    for root in roots:
+        top = os.path.abspath(root)
+        if absolute == top or absolute.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
 
 
 def load_knowledge(
@@ -82,6 +106,8 @@ class CheckOptions:
     baseline: Optional["Counter[Key]"] = None
     project_wide: bool = True
     """False for per-file runs (the fast pre-commit hook): FL2xx need every file of the project."""
+    report_paths: Tuple[str, ...] = ()
+    """Where per-reference and per-file findings are reported (empty: everywhere); the scan is still the project's."""
 
 
 @dataclass(frozen=True)
@@ -123,11 +149,13 @@ def run_check(
     result = scanning.scan(settings, paths)
     lines = LineReader()
     used: Set[Tuple[str, int]] = set()
-    diagnostics: List[Diagnostic] = problem_diagnostics(result.problems)
-    diagnostics += check_references(result.references, knowledge)
+    reported = [r for r in result.references if within(r.path, options.report_paths)]
+    problems = [p for p in result.problems + result.skipped if within(p.path, options.report_paths)]
+    diagnostics: List[Diagnostic] = problem_diagnostics(problems)
+    diagnostics += check_references(reported, knowledge)
     if options.project_wide and knowledge.inventories:
         considered = without_suppressed_patterns(result.references, lines, used)
-        diagnostics += check_project(considered, knowledge, result.problems)
+        diagnostics += check_project(considered, knowledge, result.problems + result.skipped)
         diagnostics += check_drift(knowledge)
     kept, applied = apply(diagnostics, lines)
     suppressed = len(diagnostics) - len(kept)
@@ -148,11 +176,20 @@ class DeleteResult:
 
     verdicts: Tuple[DeletionVerdict, ...]
     scan: ScanResult
+    unknown_names: Tuple[str, ...] = ()
+    """Names no inventory holds (only when inventories were given): a typo?"""
+    environments: Tuple[str, ...] = ()
+    """The environments whose inventories were given."""
+
+    @property
+    def blocked(self) -> bool:
+        """Some reference (or dynamic reference) stands in the way of some name."""
+        return not all(verdict.safe for verdict in self.verdicts)
 
     @property
     def safe(self) -> bool:
-        """Every name is safe to delete and every file could be read."""
-        return all(verdict.safe for verdict in self.verdicts) and not self.scan.problems
+        """No name is referenced, and the scan looked everywhere (something scanned, nothing unread or skipped)."""
+        return not self.blocked and self.scan.complete
 
 
 def run_check_delete(
@@ -165,7 +202,11 @@ def run_check_delete(
     """What still references each name: the last check before deleting flags from an environment."""
     result = scanning.scan(settings)
     verdicts = tuple(deletion_verdict(name, kinds, result.references, knowledge.inventories) for name in names)
-    return DeleteResult(verdicts, result)
+    unknown: Tuple[str, ...] = ()
+    if knowledge.inventories:
+        unknown = tuple(name for name in names if not any(i.kinds_of(name) for i in knowledge.inventories))
+    environments = tuple(inventory.environment for inventory in knowledge.inventories)
+    return DeleteResult(verdicts, result, unknown, environments)
 
 
 @dataclass(frozen=True)
@@ -188,9 +229,16 @@ class RemoveResult:
     checklist: Tuple[str, ...]
     verdict: DeletionVerdict
     after: ScanResult
+    failed: Tuple[Failed, ...] = ()
+    """Files that could not be rewritten safely (left untouched): while there are any, the removal is not safe."""
+
+    @property
+    def safe(self) -> bool:
+        """Nothing references the name any more, every file was rewritten safely and the scan looked everywhere."""
+        return self.verdict.safe and not self.failed and self.after.complete
 
 
-class RemoveError(Exception):
+class RemoveError(FlaglintError):
     """The removal cannot start (an ambiguous kind)."""
 
 
@@ -204,13 +252,16 @@ def run_remove(
 ) -> RemoveResult:
     """Rewrite every file that references `name` as if it were always on (`keep_on`) or always off.
 
-    Only files the collector says reference the name are parsed with libcst. Nothing is written here: the caller
-    writes `changes` (``--write``) or prints them as a diff. The verdict is computed on the rewritten contents.
+    The whole project is scanned; only files under `paths` (default: all) are rewritten, and references elsewhere
+    are listed. Only files the collector says reference the name are parsed with libcst. Nothing is written here:
+    the caller writes `changes` (``--write``) or prints them as a diff. The verdict is computed on the rewritten
+    contents, and every other flag's references are compared before and after, so a removed branch that held the
+    only reference to another flag is listed rather than lost silently.
     """
     from flaglint.rewrite import rewrite_python  # libcst is imported only for removals
     from flaglint.template_rewrite import rewrite_template
 
-    before = scanning.scan(settings, paths)
+    before = scanning.scan(settings)
     named = [r for r in before.references if r.name == name]
     kinds = sorted({r.kind for r in named})
     if kind is None:
@@ -220,16 +271,23 @@ def run_remove(
     targets = [r for r in named if r.kind == kind]
     checklist: List[str] = []
     changes: List[FileChange] = []
+    failed: List[Failed] = []
+    removed_imports: Dict[str, Tuple[str, ...]] = {}
     by_path: Dict[str, List[Reference]] = {}
     for reference in targets:
-        by_path.setdefault(reference.path, []).append(reference)
+        if within(reference.path, paths or ()):
+            by_path.setdefault(reference.path, []).append(reference)
+        else:
+            checklist.append(
+                f"{reference.path}:{reference.line}: outside the given paths, not rewritten: {reference.expression}"
+            )
     for path, references in sorted(by_path.items()):
         absolute = os.path.abspath(path)
         try:
             with open(absolute, "rb") as handle:
                 source = handle.read()
         except OSError as error:
-            checklist.append(f"{path}: cannot read: {error.strerror or error}")
+            failed.append(Failed(path, f"cannot read: {error.strerror or error}"))
             continue
         first = references[0]
         if first.migration:
@@ -244,21 +302,104 @@ def run_remove(
             continue
         if first.source == "python":
             outcome = rewrite_python(path, source, references, keep_on)
-            checklist.extend(outcome.notes)
-            after = outcome.source
         else:
-            bom = b"\xef\xbb\xbf" if source.startswith(b"\xef\xbb\xbf") else b""
-            rewritten = rewrite_template(source[len(bom) :].decode("utf-8"), name, references[0].kind, keep_on)
-            checklist.extend(f"{path}:{note}" for note in rewritten.notes)
-            after = bom + rewritten.text.encode("utf-8")
-        if after != source:
-            changes.append(FileChange(path, absolute, source, after))
+            outcome = _rewrite_template_file(path, source, name, first.kind, keep_on, rewrite_template)
+        checklist.extend(outcome.notes)
+        if isinstance(outcome, Failed):
+            failed.append(outcome)
+        elif isinstance(outcome, Rewritten):
+            changes.append(FileChange(path, absolute, source, outcome.after))
+            if outcome.removed_imports:
+                removed_imports[path] = outcome.removed_imports
     for reference in before.references:
         if reference.name is None and reference.kind == kind and reference.could_be(name):
             checklist.append(
                 f"{reference.path}:{reference.line}: a dynamic reference could still name it: {reference.expression}"
             )
     overrides = {change.absolute: change.after for change in changes}
-    after_scan = scan(settings, paths, jobs=scanning.jobs, overrides=overrides)
+    after_scan = scan(settings, None, jobs=scanning.jobs, overrides=overrides) if overrides else before
+    checklist.extend(_lost_references(before, after_scan, {c.path for c in changes}, name, kind))
+    checklist.extend(_patched_imports(settings, removed_imports, before))
     verdict = deletion_verdict(name, (kind,) if kind else (), after_scan.references)
-    return RemoveResult(name, kind, tuple(changes), tuple(checklist), verdict, after_scan)
+    return RemoveResult(name, kind, tuple(changes), tuple(checklist), verdict, after_scan, tuple(failed))
+
+
+def _rewrite_template_file(
+    path: str, source: bytes, name: str, kind: Kind, keep_on: bool, rewrite: Any
+) -> RewriteResult:
+    """A template's rewrite as a `RewriteResult` (UTF-8, its byte-order mark kept)."""
+    bom = b"\xef\xbb\xbf" if source.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        text = source[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Failed(path, f"cannot decode as UTF-8: {error.reason}")
+    try:
+        rewritten = rewrite(text, name, kind, keep_on)
+    except RecursionError:
+        return Failed(path, "nested too deeply to rewrite safely")
+    notes = tuple(f"{path}:{note}" for note in rewritten.notes)
+    after = bom + rewritten.text.encode("utf-8")
+    if after == source:
+        return Unchanged(path, notes)
+    return Rewritten(path, source, after, notes)
+
+
+def _lost_references(
+    before: ScanResult, after: ScanResult, rewritten: Set[str], name: str, kind: Optional[Kind]
+) -> List[str]:
+    """Other flags' references that a rewrite removed with a branch: listed, never lost silently."""
+    def others(result: ScanResult) -> "Counter[Tuple[str, str, str, str]]":
+        return Counter(
+            (r.path, r.kind, r.name or "", r.pattern or "")
+            for r in result.references
+            if r.path in rewritten and not (r.name == name and r.kind == kind)
+        )
+
+    lost = others(before) - others(after)
+    notes: List[str] = []
+    for reference in before.references:
+        key = (reference.path, reference.kind, reference.name or "", reference.pattern or "")
+        if lost.get(key, 0) > 0:
+            lost[key] -= 1
+            what = f"{reference.kind} '{reference.name}'" if reference.name else f"a dynamic {reference.kind} reference"
+            notes.append(
+                f"{reference.path}:{reference.line}: the rewrite removed a branch that also referenced {what} "
+                f"({reference.expression}): check that this is what you want"
+            )
+    return notes
+
+
+def _patched_imports(settings: Settings, removed: Mapping[str, Tuple[str, ...]], scanned: ScanResult) -> List[str]:
+    """Strings such as ``mock.patch("app.tasks.waffle.switch_is_active")`` that name an import the rewrite removed."""
+    if not removed:
+        return []
+    from flaglint.discovery import discover, module_name
+
+    targets: Dict[str, str] = {}
+    for path, names in removed.items():
+        relative = os.path.relpath(os.path.abspath(path), settings.root).replace(os.sep, "/")
+        parts = module_name(relative).split(".")
+        for start in range(len(parts)):
+            module = ".".join(parts[start:])
+            for imported in names:
+                targets[f"{module}.{imported}"] = path
+    notes: List[str] = []
+    pattern = re.compile(
+        r"""["'](""" + "|".join(re.escape(t) for t in sorted(targets, key=len, reverse=True)) + r""")[."']"""
+    )
+    for found in discover(settings.paths, settings).files:
+        if found.kind != "python":
+            continue
+        try:
+            with open(found.absolute, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        for match in pattern.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            target = match.group(1)
+            notes.append(
+                f"{display_path(found.absolute)}:{line}: {target!r} names an import the rewrite removed from "
+                f"{targets[target]}: update this patch target (or the test)"
+            )
+    return notes

@@ -12,14 +12,14 @@ from collections import Counter
 from typing import Dict, List, Sequence, Tuple
 
 from flaglint.fingerprint import LineReader, fingerprint
-from flaglint.types import Diagnostic
+from flaglint.types import Diagnostic, FlaglintError
 
 BASELINE_VERSION = 1
 
 Key = Tuple[str, str, str, str]
 
 
-class BaselineError(Exception):
+class BaselineError(FlaglintError):
     """An unreadable or malformed baseline file."""
 
 

@@ -7,24 +7,28 @@ files that could not be read), 2 usage, configuration or inventory errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import platform
 import sys
-from typing import TYPE_CHECKING, Optional, Sequence, TextIO, Tuple
+import traceback
+from typing import TYPE_CHECKING, Callable, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from flaglint import __version__
 from flaglint.api import (
     CheckOptions,
-    RemoveError,
     ScanOptions,
     load_knowledge,
     run_check,
     run_check_delete,
     run_remove,
+    within,
 )
-from flaglint.baseline import BaselineError
-from flaglint.codes import BY_CODE, CODES
-from flaglint.config import ConfigError, Settings, load_settings
+from flaglint.codes import BY_CODE, CODES, known_selector
+from flaglint.config import Settings, load_settings
+from flaglint.engine import display_path
+from flaglint.files import PlannedWrite, write_file, write_files
 from flaglint.progress import ProgressBar
 from flaglint.reporters import (
     codes_markdown,
@@ -36,31 +40,65 @@ from flaglint.reporters import (
     references_text,
     removal_text,
 )
-from flaglint.types import KINDS, InventoryError
+from flaglint.types import KINDS, ExitCode, FlaglintError, InventoryError
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections import Counter
 
     from flaglint.baseline import Key
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = ExitCode.CLEAN, ExitCode.FINDINGS, ExitCode.ERROR
+
+COMMANDS = ("check", "check-delete", "remove", "refs", "explain")
 
 
-class UsageError(Exception):
-    """A command-line mistake: reported on stderr with exit code 2."""
+class UsageError(FlaglintError):
+    """A command-line mistake: reported on stderr with the command's usage, exit code 2."""
+
+    def __init__(self, message: str, usage: str = ""):
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises `UsageError` (with this command's own usage) instead of exiting."""
+
+    def error(self, message: str) -> "NoReturn":
+        raise UsageError(message, self.format_usage())
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with the check, refs and explain subcommands."""
-    parser = argparse.ArgumentParser(
+    """The top-level parser (``--help`` lists the commands; each command parses its own arguments)."""
+    parser = _Parser(
         prog="flaglint",
         description="Find every django-waffle flag, switch and sample reference and check it against inventories.",
+        epilog="Run `flaglint COMMAND --help` for a command's options. --debug (anywhere) shows tracebacks.",
     )
     parser.add_argument("--version", action="version", version=f"flaglint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        command = commands.add_parser(name, help=_HELP[name])
+        _COMMAND_OPTIONS[name](command)
+    return parser
 
-    check = commands.add_parser("check", help="report retired, missing, mismatched, dynamic and stale flags")
+
+def command_parser(name: str) -> argparse.ArgumentParser:
+    """One command's parser (``flaglint check ...``); options and paths may come in any order."""
+    parser = _Parser(prog=f"flaglint {name}", description=_HELP[name])
+    _COMMAND_OPTIONS[name](parser)
+    return parser
+
+
+_HELP = {
+    "check": "report retired, missing, mismatched, dynamic and stale flags",
+    "check-delete": "the deletion gate: is it safe to delete these names from an environment?",
+    "remove": "retire a flag: rewrite the code to keep one branch",
+    "refs": "list references (where is this flag used?)",
+    "explain": "document a diagnostic code (all codes without an argument)",
+}
+
+
+def _check_options(check: argparse.ArgumentParser) -> None:
     _add_scan_options(check, ("text", "json", "sarif", "github"))
     check.add_argument(
         "--inventory",
@@ -91,39 +129,54 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
     check.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
 
-    delete = commands.add_parser(
-        "check-delete", help="the deletion gate: is it safe to delete these names from an environment?"
-    )
+
+def _delete_options(delete: argparse.ArgumentParser) -> None:
     delete.add_argument("names", nargs="+", metavar="NAME", help="flag, switch or sample names about to be deleted")
     delete.add_argument("--kind", choices=KINDS, action="append", default=[], help="only this kind (repeatable)")
     delete.add_argument("--inventory", action="append", default=[], metavar="ENV=FILE", help="as for check")
     delete.add_argument(
-        "--path", action="append", default=[], dest="paths", metavar="PATH", help="what to scan (default: the project)"
+        "--path",
+        action="append",
+        default=[],
+        dest="also",
+        metavar="PATH",
+        help="also scan PATH, on top of the whole project (another codebase that reads the same database)",
     )
     delete.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     delete.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
     _add_run_options(delete)
 
-    remove = commands.add_parser("remove", help="retire a flag: rewrite the code to keep one branch")
+
+def _remove_options(remove: argparse.ArgumentParser) -> None:
     remove.add_argument("name", metavar="NAME", help="the flag, switch or sample to retire")
     remove.add_argument("--keep", choices=("on", "off"), required=True, help="the behaviour to keep")
     remove.add_argument("--kind", choices=KINDS, help="which kind NAME is (needed when several kinds share it)")
-    remove.add_argument("paths", nargs="*", help="files or directories (default: the configured paths, or .)")
+    remove.add_argument("paths", nargs="*", help="rewrite only under these (default: the whole project)")
     mode = remove.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
     mode.add_argument("--write", action="store_true", help="apply the changes to the files")
     remove.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
     _add_run_options(remove)
 
-    refs = commands.add_parser("refs", help="list references (where is this flag used?)")
+
+def _refs_options(refs: argparse.ArgumentParser) -> None:
     _add_scan_options(refs)
     refs.add_argument("--name", action="append", default=[], help="only references that name (or could name) NAME")
     refs.add_argument("--kind", choices=KINDS, help="only references of this kind")
 
-    explain = commands.add_parser("explain", help="document a diagnostic code (all codes without an argument)")
+
+def _explain_options(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("code", nargs="?", help="a code such as FL101")
     explain.add_argument("--format", choices=("text", "markdown"), default="text", help="markdown: the README table")
-    return parser
+
+
+_COMMAND_OPTIONS: Dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "check": _check_options,
+    "check-delete": _delete_options,
+    "remove": _remove_options,
+    "refs": _refs_options,
+    "explain": _explain_options,
+}
 
 
 def _add_scan_options(parser: argparse.ArgumentParser, formats: Tuple[str, ...] = ("text", "json")) -> None:
@@ -147,42 +200,103 @@ def _positive(value: str) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
-    """Run the command line; returns the exit code."""
-    parser = build_parser()
+    """Run the command line; returns the exit code. No traceback reaches the user unless ``--debug`` is given."""
+    arguments_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments_list[: arguments_list.index("--")] if "--" in arguments_list else (
+        "--debug" in arguments_list
+    )
+    if debug:
+        arguments_list.remove("--debug")
     try:
-        arguments = parser.parse_args(argv)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            arguments = _parse(arguments_list)
+        if arguments is None:
+            return EXIT_CLEAN  # --help or --version was printed
+        return int(_dispatch(arguments, stdout, stderr))
+    except UsageError as error:
+        print(f"{error.usage}flaglint: error: {error}", file=stderr)
+        return EXIT_ERROR
+    except FlaglintError as error:
+        prefix = "inventory " if isinstance(error, InventoryError) else ""
+        print(f"flaglint: error: {prefix}{error}", file=stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("flaglint: interrupted", file=stderr)
+        return 130
+    except Exception as error:  # the last line of defence: a bug must not print a traceback at the user
+        if debug:
+            traceback.print_exc(file=stderr)
+        detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        print(
+            f"flaglint: internal error ({detail}); flaglint {__version__}, Python {platform.python_version()}. "
+            "Run again with --debug for the traceback, and please report it.",
+            file=stderr,
+        )
+        return EXIT_ERROR
+
+
+def _parse(argv: List[str]) -> Optional[argparse.Namespace]:
+    """The command and its arguments, in any order (``check . --inventory x=y sub/``); None after --help."""
+    top = build_parser()
+    try:
+        index = next(i for i, word in enumerate(argv) if word in COMMANDS or not word.startswith("-"))
+    except StopIteration:
+        try:
+            top.parse_args(argv)  # --help, --version, or nothing at all
+        except SystemExit as exit_:
+            if exit_.code:
+                raise UsageError("unknown option", top.format_usage()) from None
+            return None
+        raise UsageError("a command is required: " + ", ".join(COMMANDS), top.format_usage())
+    if argv[index] not in COMMANDS:
+        raise UsageError(f"unknown command {argv[index]!r} (choose from {', '.join(COMMANDS)})", top.format_usage())
+    if index:
+        try:
+            top.parse_args(argv[:index])
+        except SystemExit:
+            return None
+    name = argv[index]
+    parser = command_parser(name)
+    try:
+        arguments = parser.parse_intermixed_args(argv[index + 1 :])
     except SystemExit as exit_:
-        return int(exit_.code or 0)
-    try:
-        if arguments.command == "explain":
-            return _explain(arguments.code, arguments.format, stdout)
-        settings = _settings(arguments)
-        if arguments.command == "refs":
-            return _refs(arguments, settings, stdout, stderr)
-        if arguments.command == "check-delete":
-            return _check_delete(arguments, settings, stdout, stderr)
-        if arguments.command == "remove":
-            return _remove(arguments, settings, stdout, stderr)
-        return _check(arguments, settings, stdout, stderr)
-    except (UsageError, ConfigError, BaselineError, RemoveError) as error:
-        print(f"flaglint: error: {error}", file=stderr)
-        return EXIT_ERROR
-    except InventoryError as error:
-        print(f"flaglint: error: inventory {error}", file=stderr)
-        return EXIT_ERROR
+        if exit_.code:
+            raise UsageError("invalid arguments", parser.format_usage()) from None
+        return None
+    arguments.command = name
+    arguments.usage = parser.format_usage()
+    return arguments
 
 
-def _settings(arguments: argparse.Namespace) -> Settings:
-    start = arguments.paths[0] if arguments.paths else "."
-    if not os.path.exists(start):
-        raise UsageError(f"no such file or directory: {start}")
-    settings = load_settings(start, arguments.config)
-    for path in arguments.paths:
+def _dispatch(arguments: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> ExitCode:
+    if arguments.command == "explain":
+        return _explain(arguments.code, arguments.format, stdout)
+    settings, given = _settings(arguments)
+    if arguments.command == "refs":
+        return _refs(arguments, settings, given, stdout, stderr)
+    if arguments.command == "check-delete":
+        return _check_delete(arguments, settings, stdout, stderr)
+    if arguments.command == "remove":
+        return _remove(arguments, settings, given, stdout, stderr)
+    return _check(arguments, settings, given, stdout, stderr)
+
+
+def _settings(arguments: argparse.Namespace) -> Tuple[Settings, Tuple[str, ...]]:
+    """The project's settings (found from the first path, or the current directory) and the paths given."""
+    given = tuple(getattr(arguments, "paths", ()) or ())
+    for path in given:
         if not os.path.exists(path):
-            raise UsageError(f"no such file or directory: {path}")
-    if arguments.paths:
-        settings = settings.with_overrides(paths=tuple(arguments.paths))
-    return settings
+            raise UsageError(f"no such file or directory: {path}", arguments.usage)
+    settings = load_settings(given[0] if given else ".", arguments.config)
+    return settings, given
+
+
+def _nothing_scanned(settings: Settings) -> FlaglintError:
+    where = ", ".join(display_path(path) or "." for path in settings.paths)
+    return FlaglintError(
+        f"nothing to check: no Python, template or JavaScript file under {where} "
+        f"(project root {settings.root}); cannot confirm anything"
+    )
 
 
 def _scanning(arguments: argparse.Namespace, stderr: TextIO) -> ScanOptions:
@@ -190,37 +304,48 @@ def _scanning(arguments: argparse.Namespace, stderr: TextIO) -> ScanOptions:
     return ScanOptions(jobs=arguments.jobs, use_cache=not arguments.no_cache, progress=progress)
 
 
-def _refs(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+def _refs(
+    arguments: argparse.Namespace, settings: Settings, given: Tuple[str, ...], stdout: TextIO, stderr: TextIO
+) -> ExitCode:
     result = _scanning(arguments, stderr).scan(settings)
-    references = list(result.references)
+    if result.files_scanned == 0:
+        raise _nothing_scanned(settings)
+    references = [r for r in result.references if within(r.path, given)]
     if arguments.name:
         references = [r for r in references if any(r.could_be(name) for name in arguments.name)]
     if arguments.kind:
         references = [r for r in references if r.kind == arguments.kind]
     print(references_json(references) if arguments.format == "json" else references_text(references), file=stdout)
-    for problem in result.problems:
+    problems = [p for p in result.problems + result.skipped if within(p.path, given)]
+    for problem in problems:
         print(f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}", file=stderr)
-    return EXIT_FINDINGS if result.problems else EXIT_CLEAN
+    return EXIT_FINDINGS if problems else EXIT_CLEAN
 
 
-def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+def _check(
+    arguments: argparse.Namespace, settings: Settings, given: Tuple[str, ...], stdout: TextIO, stderr: TextIO
+) -> ExitCode:
     knowledge = load_knowledge(settings, arguments.inventory, arguments.retiring, arguments.retirement_plan)
     inventories = knowledge.inventories
-    if arguments.per_file and not arguments.paths:
-        raise UsageError("--per-file needs the files to check")
+    if arguments.per_file and not given:
+        raise UsageError("--per-file needs the files to check", arguments.usage)
     options = CheckOptions(
-        select=_codes(arguments.select, settings.select),
-        ignore=_codes(arguments.ignore, settings.ignore),
+        select=_codes(arguments.select, settings.select, arguments.usage),
+        ignore=_codes(arguments.ignore, settings.ignore, arguments.usage),
         report_unused_ignores=arguments.report_unused_ignores,
         baseline=_baseline(arguments.baseline),
         project_wide=not arguments.per_file,
+        report_paths=given,
     )
-    result = run_check(settings, knowledge, options, scanning=_scanning(arguments, stderr))
+    result = run_check(
+        settings, knowledge, options, paths=given if arguments.per_file else None, scanning=_scanning(arguments, stderr)
+    )
+    if result.scan.files_scanned == 0 and not arguments.per_file:
+        raise _nothing_scanned(settings)
     if arguments.write_baseline:
         from flaglint.baseline import baseline_document
 
-        with open(arguments.write_baseline, "w", encoding="utf-8") as handle:
-            handle.write(baseline_document(result.diagnostics, result.lines))
+        write_file(arguments.write_baseline, baseline_document(result.diagnostics, result.lines).encode("utf-8"))
         print(f"wrote {len(result.diagnostics)} finding(s) to {arguments.write_baseline}", file=stdout)
         return EXIT_CLEAN
     summary = result.summary([inventory.environment for inventory in inventories])
@@ -244,16 +369,21 @@ def _check(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, st
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def _remove(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+def _remove(
+    arguments: argparse.Namespace, settings: Settings, given: Tuple[str, ...], stdout: TextIO, stderr: TextIO
+) -> ExitCode:
     keep_on = arguments.keep == "on"
     scanning = _scanning(arguments, stderr)
-    result = run_remove(settings, arguments.name, keep_on, arguments.kind, arguments.paths or None, scanning)
-    if arguments.write:
-        for change in result.changes:
-            with open(change.absolute, "wb") as handle:
-                handle.write(change.after)
+    result = run_remove(settings, arguments.name, keep_on, arguments.kind, given or None, scanning)
+    if result.after.files_scanned == 0:
+        raise _nothing_scanned(settings)
+    if arguments.write and result.changes:
+        writes = [PlannedWrite(change.absolute, change.after, expected=change.before) for change in result.changes]
+        write_files(writes, root=settings.root)
     print(removal_text(result, written=arguments.write), file=stdout)
-    return EXIT_CLEAN if result.verdict.safe and not result.after.problems else EXIT_FINDINGS
+    if result.safe:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if not result.verdict.safe else EXIT_ERROR
 
 
 def _baseline(path: Optional[str]) -> "Optional[Counter[Key]]":
@@ -264,26 +394,33 @@ def _baseline(path: Optional[str]) -> "Optional[Counter[Key]]":
     return load_baseline(path)
 
 
-def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> ExitCode:
     knowledge = load_knowledge(settings, arguments.inventory)
+    for path in arguments.also:
+        if not os.path.exists(path):
+            raise UsageError(f"no such file or directory: {path}", arguments.usage)
+    if arguments.also:
+        settings = settings.with_overrides(paths=settings.paths + tuple(os.path.abspath(p) for p in arguments.also))
     scanning = _scanning(arguments, stderr)
     result = run_check_delete(settings, arguments.names, tuple(arguments.kind), knowledge, scanning)
     render = deletion_json if arguments.format == "json" else deletion_text
-    print(render(result.verdicts, result.scan.problems, result.scan.files_scanned), file=stdout)
-    return EXIT_CLEAN if result.safe else EXIT_FINDINGS
+    print(render(result), file=stdout)
+    if result.safe:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if result.blocked else EXIT_ERROR
 
 
-def _codes(option: Optional[str], configured: Tuple[str, ...]) -> Tuple[str, ...]:
+def _codes(option: Optional[str], configured: Tuple[str, ...], usage: str) -> Tuple[str, ...]:
     if option is None:
         return configured
-    codes = tuple(code.strip() for code in option.split(",") if code.strip())
+    codes = tuple(code.strip().upper() for code in option.split(",") if code.strip())
     for code in codes:
-        if not code.startswith("FL"):
-            raise UsageError(f"{code!r} is not a flaglint code (FL...)")
+        if not known_selector(code):
+            raise UsageError(f"{code!r} is not a flaglint code or prefix (`flaglint explain` lists them)", usage)
     return codes
 
 
-def _explain(identifier: Optional[str], fmt: str, stdout: TextIO) -> int:
+def _explain(identifier: Optional[str], fmt: str, stdout: TextIO) -> ExitCode:
     if identifier is None and fmt == "markdown":
         print(codes_markdown(), file=stdout)
         return EXIT_CLEAN
@@ -293,7 +430,8 @@ def _explain(identifier: Optional[str], fmt: str, stdout: TextIO) -> int:
         return EXIT_CLEAN
     found = BY_CODE.get(identifier.upper())
     if found is None:
-        raise UsageError(f"unknown code {identifier!r}; `flaglint explain` lists them")
+        usage = command_parser("explain").format_usage()
+        raise UsageError(f"unknown code {identifier!r}; `flaglint explain` lists them", usage)
     entry = found
     print(
         f"{entry.code} {entry.name} ({entry.severity}, {entry.scope} scope)\n\n"

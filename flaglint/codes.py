@@ -72,6 +72,19 @@ CODES: Tuple[Code, ...] = (
         'exclude = ["static/vendor"]  # in [tool.flaglint]',
     ),
     Code(
+        "FL004",
+        "unscanned-directory",
+        "warning",
+        "file",
+        "{detail}",
+        "A directory flaglint did not scan: a symbolic link to a directory outside the scanned paths, or a git "
+        "submodule that is not checked out.",
+        "References behind it are not seen, so no flag can be called safe to delete while it is there "
+        "(`check-delete` refuses).",
+        "vendor/shared -> ../../shared-lib  # a link out of the project",
+        'paths = [".", "../shared-lib"]  # scan the target too (or `exclude` the link on purpose)',
+    ),
+    Code(
         "FL101",
         "retired-flag-referenced",
         "error",
@@ -187,6 +200,11 @@ BY_CODE: Dict[str, Code] = {code.code: code for code in CODES}
 def code(identifier: str) -> Code:
     """The registry entry of a code (KeyError for an unknown one)."""
     return BY_CODE[identifier]
+
+
+def known_selector(selector: str) -> bool:
+    """Whether a ``--select``/``--ignore`` entry names a code or a prefix of one (``FL1``, ``FL``, ``FL101``)."""
+    return bool(selector) and any(entry.code.startswith(selector) for entry in CODES)
 
 
 def selected(identifier: str, select: Tuple[str, ...], ignore: Tuple[str, ...]) -> bool:

@@ -6,13 +6,17 @@ Unknown keys and wrong types are errors that name the key, so a typo never silen
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from flaglint.catalogue import Api, Catalogue, wrapper_api
-from flaglint.types import KINDS, Kind
+from flaglint.codes import known_selector
+from flaglint.inventory import FORMATS
+from flaglint.types import KINDS, FlaglintError, Kind
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -66,7 +70,7 @@ DEFAULT_RETIRE_MARKER = "flaglint: retire"
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
 
-class ConfigError(Exception):
+class ConfigError(FlaglintError):
     """Invalid configuration; the message names the file and the key."""
 
 
@@ -118,7 +122,7 @@ class Settings:
         return replace(self, **changes)
 
 
-INVENTORY_FORMATS = ("dumpdata", "waffle-list", "waffle-status", "edx-toggles")
+INVENTORY_FORMATS = FORMATS
 
 
 def parse_inventory_option(option: str) -> InventorySpec:
@@ -132,44 +136,96 @@ def parse_inventory_option(option: str) -> InventorySpec:
     return InventorySpec(environment, path, fmt or None)
 
 
+def _read_toml(path: Path) -> Dict[str, Any]:
+    """A TOML file's table; a syntax error (a duplicate key too) is a `ConfigError` naming the line and column."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
+    except tomllib.TOMLDecodeError as error:
+        message, line, column = toml_error(error)
+        where = f"{path}:{line}:{column}" if line is not None else str(path)
+        raise ConfigError(f"{where}: invalid TOML: {message}") from error
+    except (UnicodeDecodeError, RecursionError, ValueError) as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from error
+    return data
+
+
+def toml_error(error: Exception) -> Tuple[str, Optional[int], Optional[int]]:
+    """tomllib's message without its ``(at line L, column C)`` suffix, and that line and column."""
+    message = str(error)
+    line: Optional[int] = getattr(error, "lineno", None)
+    column: Optional[int] = getattr(error, "colno", None)
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+        message = message[: match.start()]
+    else:
+        message = re.sub(r"\s*\(at end of document\)\s*$", " at end of document", message)
+    return message, line, column
+
+
 def find_pyproject(start: str) -> Optional[Path]:
-    """The nearest ``pyproject.toml`` at or above `start` that has a ``[tool.flaglint]`` table."""
+    """The nearest ``pyproject.toml`` at or above `start` that has a ``[tool.flaglint]`` table.
+
+    A ``pyproject.toml`` on the way that does not parse is an error, not a file to pass over: it may be the one
+    whose settings (inventories, retirement plan, wrappers) the run depends on.
+    """
     current = Path(start).resolve()
     if current.is_file():
         current = current.parent
     for directory in (current, *current.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
-            try:
-                with open(candidate, "rb") as handle:
-                    data = tomllib.load(handle)
-            except (OSError, tomllib.TOMLDecodeError):
-                continue
-            if isinstance(data.get("tool"), dict) and "flaglint" in data["tool"]:
+            data = _read_toml(candidate)
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "flaglint" in tool:
                 return candidate
     return None
 
 
+def git_root(start: str) -> Optional[str]:
+    """The top of the git work tree holding `start`, or None (not in one, or git is not installed)."""
+    directory = start if os.path.isdir(start) else os.path.dirname(os.path.abspath(start)) or "."
+    try:
+        result = subprocess.run(
+            ["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    top = result.stdout.decode("utf-8", errors="surrogateescape").strip()
+    return os.path.abspath(top) if top else None
+
+
 def load_settings(start: str = ".", config_file: Optional[str] = None) -> Settings:
-    """Settings from the nearest ``pyproject.toml`` (or `config_file`), or the defaults rooted at `start`."""
+    """The settings of the project holding `start`, found the way flake8, ruff and Django find a project.
+
+    The root is the directory of the nearest ``pyproject.toml`` with ``[tool.flaglint]`` (or of `config_file`),
+    else the top of the git work tree, else `start` itself (its directory, for a file). Verdicts about names
+    (stale entries, the deletion gate) always cover the whole project from that root.
+    """
     path = Path(config_file) if config_file else find_pyproject(start)
     if path is None:
-        start_path = Path(start).resolve()
-        directory = start_path if start_path.is_dir() else start_path.parent
-        here = Path.cwd().resolve()
-        inside = here == directory or here in directory.parents
-        return Settings(root=str(here if inside else directory))
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from error
-    table = data.get("tool", {}).get("flaglint", {})
+        top = git_root(start)
+        if top is None:
+            start_path = Path(start).resolve()
+            top = str(start_path if start_path.is_dir() else start_path.parent)
+        return Settings(root=top, paths=(top,))
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file")
+    data = _read_toml(path)
+    tool = data.get("tool", {})
+    table = tool.get("flaglint", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.flaglint] must be a table")
-    return settings_from_table(table, root=str(path.resolve().parent), config_path=str(path))
+    root = str(path.resolve().parent)
+    settings = settings_from_table(table, root=root, config_path=str(path))
+    if "paths" not in table:
+        settings = replace(settings, paths=(root,))
+    return settings
 
 
 def settings_from_table(table: Mapping[str, Any], *, root: str, config_path: str) -> Settings:
@@ -268,6 +324,8 @@ def _read_inventories(reader: _Reader, key: str, value: Any, root: str) -> Tuple
         if "path" not in spec:
             raise reader.fail(entry, "needs a 'path'")
         fmt = spec.get("format")
+        if fmt is not None and reader.string(f"{entry}.format", fmt) not in FORMATS:
+            raise reader.fail(f"{entry}.format", f"must be one of {', '.join(FORMATS)}, not {fmt!r}")
         specs.append(
             InventorySpec(
                 environment,
@@ -276,6 +334,17 @@ def _read_inventories(reader: _Reader, key: str, value: Any, root: str) -> Tuple
             )
         )
     return tuple(specs)
+
+
+def _read_paths(reader: _Reader, key: str, value: Any, root: str) -> Tuple[str, ...]:
+    """Paths to scan: each must exist (a typo would silently shrink the project the verdicts are about)."""
+    paths = tuple(_path(root, p) for p in reader.strings(key, value))
+    if not paths:
+        raise reader.fail(key, "is empty: nothing would be scanned")
+    for given, path in zip(value, paths):
+        if not os.path.exists(path):
+            raise reader.fail(key, f"holds {given!r}, which does not exist under {root}")
+    return paths
 
 
 def _read_size(reader: _Reader, key: str, value: Any, root: str) -> int:
@@ -293,8 +362,8 @@ def _read_choice(reader: _Reader, key: str, value: Any, choices: Tuple[str, ...]
 def _read_codes(reader: _Reader, key: str, value: Any, root: str) -> Tuple[str, ...]:
     codes = reader.strings(key, value)
     for code in codes:
-        if not code.startswith("FL"):
-            raise reader.fail(key, f"holds {code!r}, which is not a flaglint code (FL...)")
+        if not known_selector(code):
+            raise reader.fail(key, f"holds {code!r}, which is no flaglint code or prefix (see `flaglint explain`)")
     return codes
 
 
@@ -318,7 +387,7 @@ _KEYS = {
 }
 
 _KEY_READERS: Dict[str, Any] = {
-    "paths": lambda r, k, v, root: tuple(_path(root, p) for p in r.strings(k, v)),
+    "paths": lambda r, k, v, root: _read_paths(r, k, v, root),
     "exclude": lambda r, k, v, root: r.strings(k, v),
     "template-globs": lambda r, k, v, root: r.strings(k, v),
     "javascript-globs": lambda r, k, v, root: r.strings(k, v),

@@ -10,9 +10,10 @@ import fnmatch
 import functools
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from flaglint.config import DEFAULT_EXCLUDE, Settings
 from flaglint.types import FileProblem
@@ -139,47 +140,167 @@ class _Excluder:
 
 
 @dataclass(frozen=True)
-class Discovered:
-    """The files of the project, and the ones passed over with a reason."""
+class DiscoveredFile:
+    """One file of the project that flaglint reads, with its type and its stat signature."""
 
-    files: Tuple[Tuple[str, str], ...]
-    """(absolute path, path relative to the project root) in a stable order."""
+    absolute: str
+    relative: str
+    """Relative to the project root, ``/`` separators."""
+    kind: str
+    """"python", "template" or "javascript"."""
+    signature: Tuple[int, int, int]
+    """(mtime in ns, size, inode): equal means unchanged, without reading the file."""
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """The files of the project, and the places passed over with a reason (never silently)."""
+
+    files: Tuple[DiscoveredFile, ...]
+    """In a stable order (by relative path)."""
     skipped: Tuple[FileProblem, ...] = ()
+    """FL004 for directories not scanned (links out of the scanned paths, submodules not checked out), FL001 for
+    directories and files that cannot be read: while there are any, no name can be called safe to delete."""
+
+
+def signature(status: os.stat_result) -> Tuple[int, int, int]:
+    """The stat fields that change whenever a file's content can have changed."""
+    return (status.st_mtime_ns, status.st_size, status.st_ino)
 
 
 def discover(paths: Sequence[str], settings: Settings) -> Discovered:
     """What users mean by "the project" under `paths`.
 
     Inside a git work tree: the tracked files plus the untracked ones git does not ignore (``git ls-files``, so
-    every ``.gitignore``, ``.git/info/exclude`` and the global excludes apply). Elsewhere: a walk that honours
-    ``.gitignore`` files, nested ones included (matched with `pathspec`). Configured and built-in excludes apply
-    on top. A file named explicitly is always taken. Symbolic links to directories are not followed.
+    every ``.gitignore``, ``.git/info/exclude`` and the global excludes apply), submodules and nested repositories
+    included. Elsewhere: a walk that honours ``.gitignore`` files, nested ones included (matched with `pathspec`).
+    Configured and built-in excludes apply on top. A file named explicitly is always taken. A symbolic link to a
+    directory is not followed: when its target lies inside the scanned paths its files are scanned there, else
+    it is reported (FL004), as is a submodule that is not checked out and a directory that cannot be read.
     """
     excluder = _Excluder(tuple(DEFAULT_EXCLUDE) + tuple(settings.exclude))
     root = os.path.abspath(settings.root)
-    found: Dict[str, str] = {}
+    starts = [os.path.abspath(given) for given in paths]
+    found: Dict[str, DiscoveredFile] = {}
     skipped: List[FileProblem] = []
-    for given in paths:
-        start = os.path.abspath(given)
+    pending: List[Tuple[str, str]] = []  # (start directory, absolute path) of entries to classify
+    for start in starts:
         if os.path.isfile(start):
-            found.setdefault(start, _relative(start, root))
+            _take(start, _relative(start, root), settings, found, skipped, explicit=True)
             continue
-        listed = _git_files(start)
-        candidates = listed if listed is not None else _walk(start, skipped)
-        for absolute in candidates:
-            if absolute in found or excluder.excluded(_relative(absolute, start)):
+        if not os.path.isdir(start):
+            skipped.append(FileProblem(display(start), "cannot read: no such file or directory"))
+            continue
+        pending.extend((start, entry) for entry in _listing(start, skipped))
+    seen_directories: Set[str] = set()
+    while pending:
+        start, absolute = pending.pop()
+        if absolute in found or excluder.excluded(_relative(absolute, start)):
+            continue
+        relative = _relative(absolute, root)
+        if absolute.endswith(os.sep):  # a directory git lists: a submodule or a nested repository
+            directory = absolute.rstrip(os.sep)
+            if directory in seen_directories:
                 continue
-            # git may list a deleted file, a submodule or a link to a directory: the scan's stat sorts them out
-            found[absolute] = _relative(absolute, root)
-    files = tuple(sorted(found.items(), key=lambda item: item[1]))
-    return Discovered(files, tuple(skipped))
+            seen_directories.add(directory)
+            if os.path.islink(directory):
+                _linked_directory(directory, starts, skipped)
+            elif os.path.exists(os.path.join(directory, ".git")):
+                pending.extend((start, entry) for entry in _listing(directory, skipped))
+            elif _has_entries(directory):
+                pending.extend((start, entry) for entry in _walk(directory, skipped))
+            else:
+                message = "not scanned: a git submodule that is not checked out"
+                skipped.append(FileProblem(display(directory), message, code="FL004"))
+            continue
+        _take(absolute, relative, settings, found, skipped, explicit=False, starts=starts, pending=pending, start=start)
+    files = tuple(sorted(found.values(), key=lambda f: f.relative))
+    return Discovered(files, tuple(sorted(set(skipped), key=lambda p: (p.path, p.message))))
+
+
+def _take(
+    absolute: str,
+    relative: str,
+    settings: Settings,
+    found: Dict[str, DiscoveredFile],
+    skipped: List[FileProblem],
+    *,
+    explicit: bool,
+    starts: Sequence[str] = (),
+    pending: Optional[List[Tuple[str, str]]] = None,
+    start: str = "",
+) -> None:
+    """Stat one listed entry and keep it when flaglint reads its type; directories behind links are looked into."""
+    kind = file_type(relative, settings)
+    if kind is None and explicit:
+        kind = "python" if relative.endswith(".py") else None
+    if kind is None and not explicit and not _may_be_directory(relative):
+        return
+    try:
+        status = os.stat(absolute)
+    except FileNotFoundError:
+        return  # listed by git, deleted in the work tree (or a dangling link)
+    except OSError as error:
+        skipped.append(FileProblem(display(absolute), f"cannot read: {error.strerror or error}"))
+        return
+    if stat.S_ISDIR(status.st_mode):
+        if os.path.islink(absolute):
+            _linked_directory(absolute, starts, skipped)
+        elif pending is not None:
+            pending.append((start, absolute + os.sep))  # a submodule git lists as one entry
+        return
+    if kind is None or not stat.S_ISREG(status.st_mode):
+        return  # a file flaglint does not read, or a FIFO, a socket, a device
+    found[absolute] = DiscoveredFile(absolute, relative, kind, signature(status))
+
+
+def _may_be_directory(relative: str) -> bool:
+    """Entries without a file type worth a stat: git lists submodules and links to directories as entries."""
+    name = relative.rpartition("/")[2]
+    return "." not in name or not name.rpartition(".")[2].isalpha()
+
+
+def _has_entries(directory: str) -> bool:
+    try:
+        with os.scandir(directory) as entries:
+            return any(True for _ in entries)
+    except OSError:
+        return False
+
+
+def _linked_directory(link: str, starts: Sequence[str], skipped: List[FileProblem]) -> None:
+    """A symbolic link to a directory: fine when its target is scanned anyway, else reported (FL004)."""
+    target = os.path.realpath(link)
+    real_starts = [os.path.realpath(start) for start in starts]
+    if any(target == start or target.startswith(start + os.sep) for start in real_starts):
+        return
+    shown = display(target)
+    skipped.append(
+        FileProblem(
+            display(link),
+            f"not scanned: a symbolic link to a directory outside the scanned paths ({shown}); "
+            "add the target to `paths`, or `exclude` the link",
+            code="FL004",
+        )
+    )
+
+
+def _listing(directory: str, skipped: List[FileProblem]) -> List[str]:
+    """Absolute paths of the entries under `directory`: git's listing in a work tree, else a walk."""
+    listed = _git_files(directory)
+    if listed is not None:
+        return listed
+    return list(_walk(directory, skipped))
 
 
 def _git_files(directory: str) -> Optional[List[str]]:
-    """Tracked and unignored untracked files under `directory`, or None outside a git work tree."""
+    """Tracked and unignored untracked entries under `directory`, or None outside a git work tree.
+
+    Submodules and nested repositories come back as ``path/`` (a trailing separator): they are listed in turn.
+    """
     try:
         result = subprocess.run(
-            ["git", "-C", directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", "-C", directory, "ls-files", "-z", "--stage", "--others", "--exclude-standard"],
             capture_output=True,
             timeout=120,
         )
@@ -187,15 +308,31 @@ def _git_files(directory: str) -> Optional[List[str]]:
         return None
     if result.returncode != 0:
         return None
-    names = result.stdout.decode("utf-8", errors="surrogateescape").split("\0")
-    unique = dict.fromkeys(name for name in names if name)
-    return [os.path.join(directory, name) for name in unique]
+    names: Dict[str, None] = {}
+    for entry in result.stdout.decode("utf-8", errors="surrogateescape").split("\0"):
+        if not entry:
+            continue
+        mode, tab, name = entry.partition("\t")
+        if not tab:
+            name, mode = entry, ""  # an untracked file (``--others`` prints no stage)
+        if mode.startswith("160000"):
+            name += "/"  # a submodule
+        names[name] = None
+    return [
+        os.path.join(directory, name[:-1]) + os.sep if name.endswith("/") else os.path.join(directory, name)
+        for name in names
+    ]
 
 
 def _walk(start: str, skipped: List[FileProblem]) -> Iterator[str]:
-    """Every file under `start` that no ``.gitignore`` on the way ignores; no symlinked directories, no loops."""
+    """Every file under `start` that no ``.gitignore`` on the way ignores; links to directories as entries."""
     ignores: List[Tuple[str, Any]] = []  # (directory, spec), shallow to deep
-    for directory, subdirectories, files in os.walk(start):
+
+    def unreadable(error: OSError) -> None:
+        where = error.filename if isinstance(error.filename, str) else start
+        skipped.append(FileProblem(display(where), f"cannot read directory: {error.strerror or error}"))
+
+    for directory, subdirectories, files in os.walk(start, onerror=unreadable):
         while ignores and not (directory + os.sep).startswith(ignores[-1][0] + os.sep):
             ignores.pop()
         spec = _gitignore(directory)
@@ -207,7 +344,7 @@ def _walk(start: str, skipped: List[FileProblem]) -> Iterator[str]:
             if sub == ".git" or _ignored(full, True, ignores):
                 continue
             if os.path.islink(full):
-                skipped.append(FileProblem(display(full), "skipped: symbolic link to a directory"))
+                yield full + os.sep  # classified by the caller
                 continue
             if os.path.exists(os.path.join(full, "pyvenv.cfg")):
                 continue

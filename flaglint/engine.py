@@ -14,7 +14,6 @@ import functools
 import hashlib
 import os
 import re
-import stat
 from dataclasses import dataclass, replace
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
@@ -22,7 +21,7 @@ from flaglint import __version__
 from flaglint.cache import CACHE_DIRECTORY, Cache, FileRecord, digest, read_result, signature, write_result
 from flaglint.catalogue import Api, Catalogue
 from flaglint.config import Settings
-from flaglint.discovery import discover, display, file_type, is_test_path, module_name
+from flaglint.discovery import discover, display, is_test_path, module_name
 from flaglint.javascript import collect_javascript
 from flaglint.python import collect_python
 from flaglint.resolve import Project, derived_apis
@@ -216,7 +215,7 @@ class _Scan:
         self.cache_directory = directory
         self.use_cache = use_cache
         self.problems: List[FileProblem] = []
-        self.notes: List[FileProblem] = []
+        self.skipped: List[FileProblem] = []
         self.files: Dict[str, _File] = {}
         self.lazily_loaded: Dict[str, ModuleSummary] = {}
         self.overrides: Dict[str, bytes] = {}
@@ -230,12 +229,11 @@ class _Scan:
     def run(self, paths: Sequence[str]) -> ScanResult:
         self.named = {os.path.abspath(path) for path in paths if os.path.isfile(path)}
         discovered = discover(paths, self.settings)
-        for absolute, relative in discovered.files:
-            kind = file_type(relative, self.settings)
-            if kind is not None:
-                shown = display(absolute)
-                self.files[shown] = _File(absolute, relative, shown, kind)
-        self._stat_files()
+        for found in discovered.files:
+            shown = display(found.absolute)
+            self.files[shown] = _File(found.absolute, found.relative, shown, found.kind, signature=found.signature)
+        self.skipped = [p for p in discovered.skipped if p.code != "FL001"]
+        self.problems.extend(p for p in discovered.skipped if p.code == "FL001")
         answer_key = self._answer_key()
         if answer_key is not None:
             remembered = read_result(self.cache_directory, answer_key)
@@ -282,7 +280,7 @@ class _Scan:
             sum(1 for f in self.files.values() if f.scanned),
             sum(1 for f in self.files.values() if f.scanned and f.kind == "python" and f.record and f.record.candidate),
             tuple(sorted(set(suppressions), key=lambda s: (s.path, s.line))),
-            tuple(sorted(discovered.skipped + tuple(self.notes), key=lambda p: p.path)),
+            tuple(sorted(self.skipped, key=lambda p: (p.path, p.message))),
         )
         if answer_key is not None:
             outside = {f.absolute: f.signature for f in self.files.values() if not f.scanned}
@@ -290,25 +288,6 @@ class _Scan:
         return result
 
     # --- the whole answer, when nothing changed ---
-
-    def _stat_files(self) -> None:
-        """One stat per file: its signature, and links to directories and deleted files passed over."""
-        for file in list(self.files.values()):
-            try:
-                status = os.stat(file.absolute)
-            except FileNotFoundError:
-                del self.files[file.shown]  # listed by git, deleted in the work tree
-                continue
-            except OSError as error:
-                self.problems.append(FileProblem(file.shown, f"cannot read: {error.strerror or error}"))
-                del self.files[file.shown]
-                continue
-            if not stat.S_ISREG(status.st_mode):
-                if stat.S_ISDIR(status.st_mode):
-                    self.notes.append(FileProblem(file.shown, "skipped: symbolic link to a directory"))
-                del self.files[file.shown]
-                continue
-            file.signature = signature(status)
 
     def _answer_key(self) -> Optional[str]:
         """A key for the whole answer: settings, paths, every file's stat signature; None without the cache."""

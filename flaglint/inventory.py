@@ -90,7 +90,7 @@ def load_inventory(
     kind they hold. Raises `InventoryError` for unreadable, unrecognised or malformed files.
     """
     if fmt is not None and fmt not in FORMATS:
-        raise ValueError(f"unknown inventory format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise InventoryError(path, f"unknown inventory format {fmt!r} (known: {', '.join(FORMATS)})")
     labels = _normalise_labels(model_labels)
     text = _read_text(path)
     parsed: Any = _MISSING

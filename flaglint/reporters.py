@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
-from flaglint.checks import DeletionVerdict, summarise
+from flaglint.checks import summarise
 
 if TYPE_CHECKING:  # pragma: no cover
-    from flaglint.api import RemoveResult
+    from flaglint.api import DeleteResult, RemoveResult
 from flaglint.codes import CODES
-from flaglint.types import Diagnostic, FileProblem, Reference
+from flaglint.types import Diagnostic, Reference, ScanResult
 
 JSON_VERSION = 1
 
@@ -122,22 +122,32 @@ def _place(reference: Reference) -> str:
     return f"{reference.path}:{reference.line}:{reference.column}: {reference.api} {reference.expression}{pattern}"
 
 
-def deletion_text(verdicts: Sequence[DeletionVerdict], problems: Sequence[FileProblem], files_scanned: int) -> str:
-    """The deletion gate's report: one confirmation line when safe, else every blocker grouped by name."""
+def deletion_text(result: "DeleteResult") -> str:
+    """The deletion gate's report: one confirmation line when safe, else every blocker grouped by name.
+
+    "Safe" is said only when the scan looked everywhere; otherwise the report says what it could not look at.
+    """
+    verdicts, scan = result.verdicts, result.scan
     names = ", ".join(verdict.name for verdict in verdicts)
-    if all(verdict.safe for verdict in verdicts) and not problems:
-        return (
-            f"safe to delete {names}: no code, template, JavaScript or test references them and no dynamic "
-            f"reference could produce them ({files_scanned} files scanned)"
+    warnings = [
+        f"warning: {name!r} is in no inventory ({', '.join(result.environments)}): a typo?"
+        for name in result.unknown_names
+    ]
+    if result.safe:
+        return "\n".join(
+            warnings
+            + [
+                f"safe to delete {names}: no code, template, JavaScript or test references them and no dynamic "
+                f"reference could produce them ({scan.files_scanned} files scanned)"
+            ]
         )
-    lines: List[str] = []
+    lines: List[str] = list(warnings)
     for verdict in verdicts:
         kinds = "/".join(verdict.kinds) if verdict.kinds else "any kind"
         where = f", in {', '.join(verdict.environments)}" if verdict.environments else ""
         count = sum(len(found) for found in verdict.blocking.values())
-        lines.append(
-            f"{verdict.name} ({kinds}{where}): " + ("safe to delete" if verdict.safe else f"blocked by {count}")
-        )
+        status = "no reference found" if verdict.safe else f"blocked by {count}"
+        lines.append(f"{verdict.name} ({kinds}{where}): {status}")
         for group, found in verdict.blocking.items():
             if found:
                 lines.append(f"  {_GROUP_TITLES[group]}:")
@@ -145,36 +155,53 @@ def deletion_text(verdicts: Sequence[DeletionVerdict], problems: Sequence[FilePr
         if verdict.migrations:
             lines.append("  data migrations (not blocking: they stay in history):")
             lines.extend(f"    {_place(reference)}" for reference in verdict.migrations)
-    if problems:
-        lines.append(f"cannot confirm: {len(problems)} file(s) could not be read:")
-        lines.extend(f"  {p.path}:{p.line}:{p.column}: {p.message}" for p in problems)
+    lines.extend(_incomplete(scan))
     blocked = sum(1 for verdict in verdicts if not verdict.safe)
-    lines.append(f"{blocked} of {len(verdicts)} name(s) blocked; not safe to delete")
+    if blocked:
+        lines.append(f"{blocked} of {len(verdicts)} name(s) blocked; not safe to delete")
+    else:
+        lines.append("cannot confirm that it is safe to delete; not safe to delete until every file can be read")
     return "\n".join(lines)
 
 
-def deletion_json(verdicts: Sequence[DeletionVerdict], problems: Sequence[FileProblem], files_scanned: int) -> str:
+def _incomplete(scan: ScanResult) -> List[str]:
+    """Why a scan cannot vouch for "nothing references it": nothing scanned, files unread, directories skipped."""
+    lines: List[str] = []
+    if scan.files_scanned == 0:
+        lines.append("cannot confirm: no file was scanned")
+    unread = scan.problems + scan.skipped
+    if unread:
+        lines.append(f"cannot confirm: {len(unread)} file(s) or directories could not be scanned:")
+        lines.extend(f"  {p.path}:{p.line}:{p.column}: {p.code} {p.message}" for p in unread)
+    return lines
+
+
+def deletion_json(result: "DeleteResult") -> str:
     """The deletion gate's JSON document (version 1)."""
     names = []
-    for verdict in verdicts:
+    for verdict in result.verdicts:
         names.append(
             {
                 "name": verdict.name,
                 "kinds": list(verdict.kinds),
-                "safe": verdict.safe,
+                "safe": verdict.safe and result.scan.complete,
                 "environments": list(verdict.environments),
+                "in_inventory": verdict.name not in result.unknown_names,
                 "blocking": {group: [reference_record(r) for r in found] for group, found in verdict.blocking.items()},
                 "migrations": [reference_record(r) for r in verdict.migrations],
             }
         )
+    scan = result.scan
     document = {
         "version": JSON_VERSION,
-        "safe": all(verdict.safe for verdict in verdicts) and not problems,
+        "safe": result.safe,
+        "complete": scan.complete,
         "names": names,
         "unreadable_files": [
-            {"path": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems
+            {"path": p.path, "line": p.line, "column": p.column, "message": p.message} for p in scan.problems
         ],
-        "files_scanned": files_scanned,
+        "unscanned": [{"path": p.path, "code": p.code, "message": p.message} for p in scan.skipped],
+        "files_scanned": scan.files_scanned,
     }
     return json.dumps(document, indent=2)
 
@@ -210,7 +237,16 @@ def removal_text(result: "RemoveResult", *, written: bool) -> str:
         parts.append("".join(unified_diff(c.path, c.before, c.after) for c in result.changes).rstrip("\n"))
     if result.checklist:
         parts.append("left for you:\n" + "\n".join(f"  - {item}" for item in result.checklist))
+    if result.failed:
+        parts.append(
+            "not rewritten (left unchanged, rewrite by hand):\n"
+            + "\n".join(f"  - {failure.path}: {failure.reason}" for failure in result.failed)
+        )
     when = "after the rewrite" if written or not result.changes else "once this diff is applied"
-    verdict = deletion_text([result.verdict], result.after.problems, result.after.files_scanned)
+    from flaglint.api import DeleteResult
+
+    verdict = deletion_text(DeleteResult((result.verdict,), result.after))
+    if result.failed:
+        verdict += f"\nnot safe to delete: {len(result.failed)} file(s) could not be rewritten"
     parts.append(f"check-delete {when}: {verdict}")
     return "\n\n".join(parts)

@@ -22,7 +22,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from flaglint.types import Reference
+from flaglint.python import decode_source, parse
+from flaglint.types import Failed, Reference, RewriteResult, Rewritten, Unchanged
 
 _ON = "__flaglint_on__"
 _OFF = "__flaglint_off__"
@@ -32,25 +33,23 @@ _OVERRIDE_APIS = frozenset({"override_flag", "override_switch", "override_sample
 _MIXINS = {"waffle_flag": "WaffleFlagMixin", "waffle_switch": "WaffleSwitchMixin", "waffle_sample": "WaffleSampleMixin"}
 
 
-@dataclass(frozen=True)
-class PythonRewrite:
-    """The outcome for one file: new source (bytes, encoding and newlines kept) and what is left to the user."""
+def rewrite_python(path: str, source: bytes, references: Sequence[Reference], keep_on: bool) -> RewriteResult:
+    """Rewrite one file so that the flag the `references` name behaves as always on (`keep_on`) or always off.
 
-    path: str
-    source: bytes
-    changed: bool
-    notes: Tuple[str, ...] = ()
-    """Checklist items: ``path:line: what was not (or could not be) changed``."""
+    The result is `Rewritten` only when the new source parses with both ``ast`` and libcst; a rewrite that would
+    not (or that cannot be done at all) is `Failed` and the file is left as it was.
+    """
+    try:
+        return _rewrite(path, source, references, keep_on)
+    except RecursionError:
+        return Failed(path, "nested too deeply to rewrite safely")
 
 
-def rewrite_python(path: str, source: bytes, references: Sequence[Reference], keep_on: bool) -> PythonRewrite:
-    """Rewrite one file so that the flag the `references` name behaves as always on (`keep_on`) or always off."""
+def _rewrite(path: str, source: bytes, references: Sequence[Reference], keep_on: bool) -> RewriteResult:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        return PythonRewrite(
-            path, source, False, (f"{path}:{error.raw_line}: cannot parse with libcst: {error.message}",)
-        )
+        return Failed(path, f"line {error.raw_line}: cannot parse with libcst: {error.message}")
     wrapper = cst.MetadataWrapper(module)
     targets = {(r.line, r.column - 1): r for r in references if r.source == "python" and r.name is not None}
     before = _import_uses(wrapper)
@@ -62,7 +61,30 @@ def rewrite_python(path: str, source: bytes, references: Sequence[Reference], ke
     if removable:
         rewritten = rewritten.visit(_DropImports(removable))
     new_source = rewritten.bytes
-    return PythonRewrite(path, new_source, new_source != source, tuple(transformer.notes))
+    notes = tuple(transformer.notes)
+    if new_source == source:
+        return Unchanged(path, notes)
+    problem = _does_not_parse(path, new_source)
+    if problem is not None:
+        return Failed(path, f"the rewrite would not parse ({problem}); the file is left unchanged", notes)
+    return Rewritten(path, source, new_source, notes, tuple(sorted(removable)))
+
+
+def _does_not_parse(path: str, source: bytes) -> Optional[str]:
+    """Why `source` does not parse with ``ast`` (the grammar flaglint reads) or libcst, or None when it does."""
+    text, problem = decode_source(path, source)
+    if text is None:
+        return problem.message if problem is not None else "cannot decode"
+    try:
+        parse(text, path)
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        return f"line {line}: {getattr(error, 'msg', error)}" if line else str(error)
+    try:
+        cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        return f"line {error.raw_line}: {error.message}"
+    return None
 
 
 # --- helpers on nodes -----------------------------------------------------------------------------------------
@@ -219,8 +241,27 @@ def _keep_parens(original: cst.BaseExpression, replacement: cst.BaseExpression) 
 def _as_test(original: cst.BaseExpression, folded: cst.BaseExpression) -> cst.BaseExpression:
     """A folded condition for an ``if``/``while``/``assert``: no parentheses the original condition did not have."""
     if folded is not original and not getattr(original, "lpar", None):
-        return _strip_parens(folded)
-    return folded
+        return _standalone(_strip_parens(folded))
+    return _standalone(folded)
+
+
+def _standalone(node: cst.BaseExpression) -> cst.BaseExpression:
+    """`node` fit to stand alone in a statement: an expression that spans lines needs its own parentheses.
+
+    Folding a parenthesised multi-line condition can leave a part of it (``a\n or b``) outside the parentheses
+    that let it span lines; written as it is, that part would not parse.
+    """
+    if getattr(node, "lpar", None) or "\n" not in _EMPTY.code_for_node(node):
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _run_first(expression: cst.BaseExpression) -> cst.SimpleStatementLine:
+    """A statement that evaluates a hoisted expression (a call that ran before the flag's check)."""
+    return cst.SimpleStatementLine(body=[cst.Expr(value=_standalone(expression))])
+
+
+_EMPTY = cst.Module(body=[])
 
 
 # --- the transformer ------------------------------------------------------------------------------------------
@@ -462,7 +503,7 @@ class _Retire(cst.CSTTransformer):
                     if kept:
                         self._note(original, "a condition runs code before the flag's check: left as a constant")
                         return updated
-                    prefix.extend(cst.SimpleStatementLine(body=[cst.Expr(value=h)]) for h in folded.hoisted)
+                    prefix.extend(_run_first(h) for h in folded.hoisted)
                 if folded.expression is not None and folded.expression is not branch.test:
                     branch = branch.with_changes(test=_as_test(branch.test, folded.expression))
                 kept.append(branch)
@@ -470,7 +511,7 @@ class _Retire(cst.CSTTransformer):
             if folded.hoisted and kept:
                 self._note(original, "a condition runs code before the flag's check: left as a constant")
                 return updated
-            prefix.extend(cst.SimpleStatementLine(body=[cst.Expr(value=h)]) for h in folded.hoisted)
+            prefix.extend(_run_first(h) for h in folded.hoisted)
             if folded.constant:
                 if kept:
                     final = cst.Else(body=branch.body)

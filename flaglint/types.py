@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import IntEnum
 from functools import cached_property
 from typing import Dict, Literal, Optional, Tuple, Union
 
@@ -17,6 +18,18 @@ KINDS: Tuple[Kind, ...] = ("flag", "switch", "sample")
 
 Source = Literal["python", "django-template", "jinja2", "javascript"]
 Severity = Literal["error", "warning"]
+
+
+class ExitCode(IntEnum):
+    """What a run's exit status means; built in one place (`flaglint.cli`)."""
+
+    CLEAN = 0
+    """Nothing to report (or the deletion gate confirmed the names are safe to delete)."""
+    FINDINGS = 1
+    """Findings (or the gate found references)."""
+    ERROR = 2
+    """A usage, configuration or input error, or the gate could not confirm (a file it could not read)."""
+
 
 #: The wildcard used in `Reference.pattern` for a part of a name only runtime knows.
 WILDCARD = "*"
@@ -74,7 +87,7 @@ class FileProblem:
     line: int = 1
     column: int = 1
     code: str = "FL001"
-    """FL001: could not be read or parsed; FL003: skipped on purpose (over the size limit)."""
+    """FL001: could not be read or parsed; FL003: over the size limit; FL004: a directory not scanned."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +139,11 @@ class Retirement:
     origin: str = ""
 
 
-class InventoryError(Exception):
+class FlaglintError(Exception):
+    """A problem with the input (usage, configuration, an inventory, a baseline): the CLI prints it, exit 2."""
+
+
+class InventoryError(FlaglintError):
     """A malformed or unrecognised inventory file; carries the path and position of the problem."""
 
     def __init__(self, path: str, message: str, line: Optional[int] = None, column: Optional[int] = None):
@@ -298,8 +315,13 @@ class ScanResult:
     files_parsed: int
     suppressions: Tuple["Suppression", ...] = ()
     """Every suppression comment naming flaglint codes in the files read (for ``--report-unused-ignores``)."""
-    notes: Tuple[FileProblem, ...] = ()
-    """Paths passed over on purpose (symbolic links to directories): reported, never a finding."""
+    skipped: Tuple[FileProblem, ...] = ()
+    """Directories not scanned (FL004: links out of the scanned paths, submodules not checked out)."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every file that could hold a reference was read: only then may a name be called unreferenced."""
+        return self.files_scanned > 0 and not self.problems and not self.skipped
 
 
 @dataclass(frozen=True)
@@ -310,3 +332,39 @@ class Suppression:
     line: int
     codes: Tuple[str, ...] = ()
     text: str = ""
+
+
+# --- Rewrites (``flaglint remove``): a closed union, so a file that could not be rewritten is data ---
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """A file whose new content parses (with ``ast`` and libcst) and is ready to be written."""
+
+    path: str
+    before: bytes
+    after: bytes
+    notes: Tuple[str, ...] = ()
+    """Checklist items: ``path:line: what was not (or could not be) changed``."""
+    removed_imports: Tuple[str, ...] = ()
+    """Names whose imports the rewrite removed (a ``mock.patch("module.name...")`` elsewhere may need them)."""
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A file the rewrite leaves as it is (what it could not change is in `notes`)."""
+
+    path: str
+    notes: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A file that could not be rewritten safely; it is left untouched and the removal is not safe."""
+
+    path: str
+    reason: str
+    notes: Tuple[str, ...] = ()
+
+
+RewriteResult = Union[Rewritten, Unchanged, Failed]

@@ -204,8 +204,9 @@ def test_check_delete_with_a_kind_ignores_other_kinds_and_migrations_do_not_bloc
 def test_check_delete_cannot_confirm_when_a_file_is_unreadable(project: Path) -> None:
     (project / "app" / "broken.py").write_bytes(b"import waffle\nprint 'x'\n")
     code, out, _ = run(["check-delete", "never_used"])
-    assert code == 1
-    assert "cannot confirm: 1 file(s) could not be read:" in out and "app/broken.py:2" in out
+    assert code == 2
+    assert "cannot confirm: 1 file(s) or directories could not be scanned:" in out and "app/broken.py:2" in out
+    assert "safe to delete never_used" not in out
 
 
 def test_drift_and_the_incident(project: Path) -> None:

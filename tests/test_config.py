@@ -45,6 +45,7 @@ dev = { path = "exports/dev.txt", format = "waffle-list" }
 def test_every_key_is_read(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(FULL)
     (tmp_path / "sub").mkdir()
+    (tmp_path / "src").mkdir()
     settings = load_settings(str(tmp_path / "sub"))
     root = str(tmp_path)
     assert settings.root == root and settings.config_path == str(tmp_path / "pyproject.toml")

@@ -114,22 +114,22 @@ def test_discovery_honours_gitignore_files(tmp_path: Path, monkeypatch: pytest.M
         "app/views.py": "",
         "app/build/generated.py": "",
         "app/local_settings.py": "",
-        "app/keep.log": "",
-        "app/debug.log": "",
-        "docs/notes.txt": "",
+        "app/keep.gen.js": "",
+        "app/debug.gen.js": "",
+        "docs/notes.py": "",
         "node_modules/lib/index.js": "",
         "vendor/big.min.js": "",
     }
     for relative, text in files.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(text)
-    (tmp_path / ".gitignore").write_text("*.log\n/docs/\n")
-    (tmp_path / "app" / ".gitignore").write_text("build/\nlocal_settings.py\n!keep.log\n")
+    (tmp_path / ".gitignore").write_text("*.gen.js\n/docs/\n")
+    (tmp_path / "app" / ".gitignore").write_text("build/\nlocal_settings.py\n!keep.gen.js\n")
     if use_git:
         git(tmp_path, "init", "-q")
     monkeypatch.chdir(tmp_path)
-    found = {relative for _, relative in discover(["."], load_settings(".")).files}
-    assert found == {".gitignore", "app/.gitignore", "app/views.py", "app/keep.log"}
+    found = {file.relative for file in discover(["."], load_settings(".")).files}
+    assert found == {"app/views.py", "app/keep.gen.js"}
 
 
 def test_discovery_takes_explicit_files_and_skips_linked_directories(
@@ -142,10 +142,10 @@ def test_discovery_takes_explicit_files_and_skips_linked_directories(
     (tmp_path / "app" / "loop").symlink_to(tmp_path / "app")
     monkeypatch.chdir(tmp_path)
     discovered = discover(["."], load_settings("."))
-    assert {relative for _, relative in discovered.files} == {".gitignore", "app/views.py"}
-    assert [(p.path, p.message) for p in discovered.skipped] == [("app/loop", "skipped: symbolic link to a directory")]
+    assert {file.relative for file in discovered.files} == {"app/views.py"}
+    assert discovered.skipped == ()  # the link points inside the scanned paths: its files are scanned there
     explicit = discover(["ignored.py"], load_settings("."))
-    assert [relative for _, relative in explicit.files] == ["ignored.py"]
+    assert [file.relative for file in explicit.files] == ["ignored.py"]
 
 
 def test_progress_bar_draws_only_after_a_moment_and_clears() -> None:
@@ -192,7 +192,7 @@ def test_git_listed_links_to_directories_and_deleted_files_are_passed_over(
     result = scan(load_settings("."), jobs=1)
     assert [(r.path, r.name) for r in result.references] == [("app/views.py", "x")]
     assert result.problems == ()
-    assert result.notes == ()  # git lists the link itself, never what is behind it: nothing to follow
+    assert result.skipped == ()  # the link points inside the project: what is behind it is scanned there
 
 
 def test_the_remembered_answer_follows_modules_read_from_outside_the_scanned_paths(

@@ -325,7 +325,7 @@ def test_stated_format_skips_detection(tmp_path: Path) -> None:
     assert load_inventory("prod", export("dumpdata.json"), fmt="dumpdata").format == "dumpdata"
     raises_at(export("waffle-status.json"), 1, "expected a dumpdata JSON list", fmt="dumpdata")
     raises_at(export("dumpdata.json"), 1, 'expected "Flags:", "Switches:" or "Samples:"', fmt="waffle-list")
-    with pytest.raises(ValueError, match="yaml"):
+    with pytest.raises(InventoryError, match="yaml"):
         load_inventory("prod", export("dumpdata.json"), fmt="yaml")
     assert set(FORMATS) == {"dumpdata", "waffle-list", "waffle-status", "edx-toggles"}
 

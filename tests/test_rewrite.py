@@ -15,6 +15,7 @@ pytest.importorskip("libcst")
 from flaglint.config import load_settings  # noqa: E402
 from flaglint.engine import scan  # noqa: E402
 from flaglint.rewrite import rewrite_python  # noqa: E402
+from flaglint.types import Failed, Rewritten  # noqa: E402
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "remove" / "python"
 INPUTS = sorted(p.name for p in CASES.glob("r*.py") if p.suffixes == [".py"])
@@ -33,7 +34,8 @@ def remove_in(directory: Path, filename: str, keep_on: bool) -> Tuple[bytes, Lis
         outcome = rewrite_python(filename, source, references, keep_on)
     finally:
         os.chdir(here)
-    return outcome.source, list(outcome.notes)
+    assert not isinstance(outcome, Failed), outcome
+    return (outcome.after if isinstance(outcome, Rewritten) else source), list(outcome.notes)
 
 
 @pytest.mark.parametrize("keep", ["on", "off"])

@@ -23,6 +23,7 @@ from flaglint.catalogue import Catalogue  # noqa: E402
 from flaglint.python import collect_python  # noqa: E402
 from flaglint.resolve import Project  # noqa: E402
 from flaglint.rewrite import rewrite_python  # noqa: E402
+from flaglint.types import Failed, Rewritten  # noqa: E402
 
 FLAG = 'flag_is_active(request, "retired")'
 OTHERS = ["a", "b", "c", "load(1)", "load(0)"]
@@ -94,7 +95,9 @@ def rewrite(source: str, keep_on: bool) -> str:
     summary = collect_python("gen.py", source.encode(), module="gen", test=False, catalogue=catalogue)
     project = Project([summary], catalogue)
     references = [r for pending in summary.references for r in project.resolve(pending) if r.name == "retired"]
-    return rewrite_python("gen.py", source.encode(), references, keep_on).source.decode()
+    outcome = rewrite_python("gen.py", source.encode(), references, keep_on)
+    assert not isinstance(outcome, Failed), outcome
+    return outcome.after.decode() if isinstance(outcome, Rewritten) else source
 
 
 @settings(max_examples=int(os.environ.get("FLAGLINT_EXAMPLES", "300")), deadline=None)
