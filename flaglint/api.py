@@ -10,7 +10,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, TextIO, Tuple
 
 from flaglint.baseline import Key, new_findings
 from flaglint.checks import (
@@ -90,10 +90,19 @@ class ScanOptions:
     jobs: Optional[int] = None
     use_cache: bool = False
     progress: Optional[Progress] = None
+    cache_dir: Optional[str] = None
+    notes: Optional[TextIO] = None
+    """Where to tell the run's notes (the cache was not used, and why); None keeps them in the result only."""
 
     def scan(self, settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResult:
         """Run the engine with these options."""
-        return scan(settings, paths, jobs=self.jobs, use_cache=self.use_cache, progress=self.progress)
+        result = scan(
+            settings, paths, jobs=self.jobs, use_cache=self.use_cache, progress=self.progress, cache_dir=self.cache_dir
+        )
+        if self.notes is not None:
+            for note in result.notes:
+                print(f"flaglint: note: {note}", file=self.notes)
+        return result
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ Project-wide checks (FL2xx) need every reference of the project and are run by t
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -139,7 +138,7 @@ def check_project(
         names = [inventory.environment for inventory, _ in holders]
         environments = _join(names)
         inventory, entry = holders[0]
-        line = _line_of(inventory, entry)
+        line = entry.line
         named = by_name.get((kind, name), [])
         base: Dict[str, object] = dict(kind=kind, name=name, environments=environments, environment=",".join(names))
         if any(not (reference.test or reference.migration) for reference in named):
@@ -173,7 +172,7 @@ def check_drift(knowledge: Knowledge) -> List[Diagnostic]:
         values: Dict[str, object] = dict(
             kind=kind, name=name, present=_join(present), absent=_join(absent), environment=",".join(absent)
         )
-        diagnostics.append(_project_diagnostic("FL204", inventory, _line_of(inventory, entry), kind, values))
+        diagnostics.append(_project_diagnostic("FL204", inventory, entry.line, kind, values))
     return diagnostics
 
 
@@ -256,28 +255,6 @@ def _entries(inventories: Sequence[Inventory]) -> Dict[Tuple[Kind, str], List[Tu
         for entry in inventory.entries:
             entries.setdefault((entry.kind, entry.name), []).append((inventory, entry))
     return entries
-
-
-_LINE_CACHE: Dict[str, List[str]] = {}
-
-
-def _line_of(inventory: Inventory, entry: InventoryEntry) -> int:
-    """The line of an entry's name in its export file, so editors can jump to it (1 when not found)."""
-    lines = _LINE_CACHE.get(inventory.path)
-    if lines is None:
-        try:
-            with open(inventory.path, encoding="utf-8-sig", errors="replace") as handle:
-                lines = handle.read().splitlines()
-        except OSError:
-            lines = []
-        _LINE_CACHE[inventory.path] = lines
-    quoted = re.compile(
-        r"""["']""" + re.escape(entry.name) + r"""["']|^\s*(NAME: )?""" + re.escape(entry.name) + r":?\s"
-    )
-    for number, line in enumerate(lines, start=1):
-        if quoted.search(line):
-            return number
-    return 1
 
 
 def _diagnostic(identifier: str, reference: Reference, **values: object) -> Diagnostic:

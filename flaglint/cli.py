@@ -188,7 +188,12 @@ def _add_scan_options(parser: argparse.ArgumentParser, formats: Tuple[str, ...] 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=_positive, metavar="N", help="worker processes (default: CPU count)")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write .flaglint_cache/")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="keep the cache in DIR, outside the project (default: $FLAGLINT_CACHE_DIR, else .flaglint_cache/)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
@@ -301,7 +306,13 @@ def _nothing_scanned(settings: Settings) -> FlaglintError:
 
 def _scanning(arguments: argparse.Namespace, stderr: TextIO) -> ScanOptions:
     progress = None if arguments.quiet or not stderr.isatty() else ProgressBar(stderr)
-    return ScanOptions(jobs=arguments.jobs, use_cache=not arguments.no_cache, progress=progress)
+    return ScanOptions(
+        jobs=arguments.jobs,
+        use_cache=not arguments.no_cache,
+        progress=progress,
+        cache_dir=arguments.cache_dir,
+        notes=stderr,
+    )
 
 
 def _refs(

@@ -183,7 +183,7 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovered:
     starts = [os.path.abspath(given) for given in paths]
     found: Dict[str, DiscoveredFile] = {}
     skipped: List[FileProblem] = []
-    pending: List[Tuple[str, str]] = []  # (start directory, absolute path) of entries to classify
+    pending: List[Tuple[str, str, bool]] = []  # (start, absolute path, listed by git) of entries to classify
     for start in starts:
         if os.path.isfile(start):
             _take(start, _relative(start, root), settings, found, skipped, explicit=True)
@@ -191,14 +191,13 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovered:
         if not os.path.isdir(start):
             skipped.append(FileProblem(display(start), "cannot read: no such file or directory"))
             continue
-        pending.extend((start, entry) for entry in _listing(start, skipped))
+        pending.extend((start, entry, by_git) for entry, by_git in _listing(start, skipped))
     seen_directories: Set[str] = set()
     while pending:
-        start, absolute = pending.pop()
+        start, absolute, by_git = pending.pop()
         if absolute in found or excluder.excluded(_relative(absolute, start)):
             continue
-        relative = _relative(absolute, root)
-        if absolute.endswith(os.sep):  # a directory git lists: a submodule or a nested repository
+        if absolute.endswith(os.sep):  # a directory: a submodule, a nested repository, a link
             directory = absolute.rstrip(os.sep)
             if directory in seen_directories:
                 continue
@@ -206,14 +205,20 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovered:
             if os.path.islink(directory):
                 _linked_directory(directory, starts, skipped)
             elif os.path.exists(os.path.join(directory, ".git")):
-                pending.extend((start, entry) for entry in _listing(directory, skipped))
+                pending.extend((start, entry, git) for entry, git in _listing(directory, skipped))
             elif _has_entries(directory):
-                pending.extend((start, entry) for entry in _walk(directory, skipped))
+                pending.extend((start, entry, False) for entry in _walk(directory, skipped))
             else:
                 message = "not scanned: a git submodule that is not checked out"
                 skipped.append(FileProblem(display(directory), message, code="FL004"))
             continue
-        _take(absolute, relative, settings, found, skipped, explicit=False, starts=starts, pending=pending, start=start)
+        relative = _relative(absolute, root)
+        kind = file_type(relative, settings)
+        if kind is None and not (by_git and _may_be_directory(relative)):
+            continue  # a walk tells directories apart itself; git lists links and submodules among the files
+        directory_entry = _take(absolute, relative, settings, found, skipped, explicit=False, kind=kind, starts=starts)
+        if directory_entry:
+            pending.append((start, absolute + os.sep, by_git))
     files = tuple(sorted(found.values(), key=lambda f: f.relative))
     return Discovered(files, tuple(sorted(set(skipped), key=lambda p: (p.path, p.message))))
 
@@ -226,32 +231,28 @@ def _take(
     skipped: List[FileProblem],
     *,
     explicit: bool,
+    kind: Optional[str] = None,
     starts: Sequence[str] = (),
-    pending: Optional[List[Tuple[str, str]]] = None,
-    start: str = "",
-) -> None:
-    """Stat one listed entry and keep it when flaglint reads its type; directories behind links are looked into."""
-    kind = file_type(relative, settings)
-    if kind is None and explicit:
-        kind = "python" if relative.endswith(".py") else None
-    if kind is None and not explicit and not _may_be_directory(relative):
-        return
+) -> bool:
+    """Stat one entry and keep it when flaglint reads its type; True when it is a directory to look into."""
+    if explicit:
+        kind = file_type(relative, settings) or ("python" if relative.endswith(".py") else None)
     try:
         status = os.stat(absolute)
     except FileNotFoundError:
-        return  # listed by git, deleted in the work tree (or a dangling link)
+        return False  # listed by git, deleted in the work tree (or a dangling link)
     except OSError as error:
         skipped.append(FileProblem(display(absolute), f"cannot read: {error.strerror or error}"))
-        return
+        return False
     if stat.S_ISDIR(status.st_mode):
         if os.path.islink(absolute):
             _linked_directory(absolute, starts, skipped)
-        elif pending is not None:
-            pending.append((start, absolute + os.sep))  # a submodule git lists as one entry
-        return
+            return False
+        return not explicit  # a submodule git lists as one entry
     if kind is None or not stat.S_ISREG(status.st_mode):
-        return  # a file flaglint does not read, or a FIFO, a socket, a device
+        return False  # a file flaglint does not read, or a FIFO, a socket, a device
     found[absolute] = DiscoveredFile(absolute, relative, kind, signature(status))
+    return False
 
 
 def _may_be_directory(relative: str) -> bool:
@@ -285,12 +286,12 @@ def _linked_directory(link: str, starts: Sequence[str], skipped: List[FileProble
     )
 
 
-def _listing(directory: str, skipped: List[FileProblem]) -> List[str]:
-    """Absolute paths of the entries under `directory`: git's listing in a work tree, else a walk."""
+def _listing(directory: str, skipped: List[FileProblem]) -> List[Tuple[str, bool]]:
+    """Absolute paths of the entries under `directory` and whether git listed them (else a walk found them)."""
     listed = _git_files(directory)
     if listed is not None:
-        return listed
-    return list(_walk(directory, skipped))
+        return [(entry, True) for entry in listed]
+    return [(entry, False) for entry in _walk(directory, skipped)]
 
 
 def _git_files(directory: str) -> Optional[List[str]]:

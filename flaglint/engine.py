@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from flaglint import __version__
-from flaglint.cache import CACHE_DIRECTORY, Cache, FileRecord, digest, read_result, signature, write_result
+from flaglint.cache import Cache, FileRecord, cache_directory, digest, signature
 from flaglint.catalogue import Api, Catalogue
 from flaglint.config import Settings
 from flaglint.discovery import discover, display, is_test_path, module_name
@@ -28,6 +28,15 @@ from flaglint.resolve import Project, derived_apis
 from flaglint.suppressions import MARKER_BYTES, find_suppressions
 from flaglint.templates import collect_template
 from flaglint.types import FileProblem, Kind, ModuleSummary, Reference, ScanResult, Suppression
+
+#: What the cache stores for each kind of payload variant (see `_Scan._variant`), and for project-wide results.
+PAYLOAD_TYPES: Mapping[str, object] = {
+    "py|": ModuleSummary,
+    "template|": Union[FileProblem, Tuple[Reference, ...]],
+    "javascript|": Union[FileProblem, Tuple[Reference, ...]],
+}
+_Derived = Tuple[Tuple[Tuple[str, Api], ...], Tuple[Tuple[str, Kind], ...]]
+_Answer = Tuple[ScanResult, Tuple[Tuple[str, Tuple[int, int, int]], ...]]
 
 #: Below this many files to process, workers cost more than they save.
 PARALLEL_THRESHOLD = 48
@@ -189,6 +198,7 @@ def scan(
     use_cache: bool = False,
     progress: Optional[Progress] = None,
     overrides: Optional[Mapping[str, bytes]] = None,
+    cache_dir: Optional[str] = None,
 ) -> ScanResult:
     """Find every reference under `paths` (default: the configured paths).
 
@@ -196,7 +206,7 @@ def scan(
     yielded in ``.flaglint_cache/`` under the project root. Neither changes the result. `overrides` gives the
     content to use for some files (by absolute path) instead of what is on disk: a rewrite not yet written.
     """
-    scan_run = _Scan(settings, jobs, use_cache and not overrides, progress)
+    scan_run = _Scan(settings, jobs, use_cache and not overrides, progress, cache_dir)
     scan_run.overrides = dict(overrides or {})
     return scan_run.run(paths or settings.paths)
 
@@ -204,15 +214,21 @@ def scan(
 class _Scan:
     """One run: discovery, per-file work (cached, parallel), derived APIs, resolution."""
 
-    def __init__(self, settings: Settings, jobs: Optional[int], use_cache: bool, progress: Optional[Progress]):
+    def __init__(
+        self,
+        settings: Settings,
+        jobs: Optional[int],
+        use_cache: bool,
+        progress: Optional[Progress],
+        cache_dir: Optional[str] = None,
+    ):
         self.settings = settings
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self.progress = progress
         self.catalogue = settings.catalogue()
         self.base_key = catalogue_key(self.catalogue, settings)
-        directory = os.path.join(settings.root, CACHE_DIRECTORY)
-        self.cache = Cache(directory, self.base_key) if use_cache else Cache.disabled()
-        self.cache_directory = directory
+        directory = cache_directory(settings.root, cache_dir)
+        self.cache = Cache(directory, self.base_key, PAYLOAD_TYPES) if use_cache else Cache.disabled()
         self.use_cache = use_cache
         self.problems: List[FileProblem] = []
         self.skipped: List[FileProblem] = []
@@ -236,10 +252,10 @@ class _Scan:
         self.problems.extend(p for p in discovered.skipped if p.code == "FL001")
         answer_key = self._answer_key()
         if answer_key is not None:
-            remembered = read_result(self.cache_directory, answer_key)
-            if isinstance(remembered, tuple) and len(remembered) == 2 and self._unchanged(remembered[1]):
+            remembered = self.cache.read_answer(answer_key, _Answer)
+            if remembered is not None and self._unchanged(dict(remembered[1])):
                 result: ScanResult = remembered[0]
-                return result  # nothing changed since the last run: its answer stands
+                return replace(result, notes=tuple(self.cache.notes))  # nothing changed: the last answer stands
         directories = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths]
         self.index = ModuleIndex(self.settings.root, directories)
         for file in self.files.values():
@@ -283,9 +299,9 @@ class _Scan:
             tuple(sorted(self.skipped, key=lambda p: (p.path, p.message))),
         )
         if answer_key is not None:
-            outside = {f.absolute: f.signature for f in self.files.values() if not f.scanned}
-            write_result(self.cache_directory, answer_key, (result, outside))
-        return result
+            outside = tuple(sorted((f.absolute, f.signature) for f in self.files.values() if not f.scanned))
+            self.cache.write_answer(answer_key, (result, outside))
+        return replace(result, notes=tuple(self.cache.notes))
 
     # --- the whole answer, when nothing changed ---
 
@@ -426,11 +442,11 @@ class _Scan:
         new_labels = {label: kind for label, kind in labels.items() if label not in self.catalogue.model_labels}
         project.gate = self._may_derive
         key = self._derivation_key(new_labels)
-        remembered = self.cache.results.get(key)
+        remembered = self.cache.result(key, _Derived)
         apis: Dict[str, Api] = {}
         models: Dict[str, Kind] = {}
         if remembered is not None:
-            apis, models = remembered  # the same file contents as last time: the same answer
+            apis, models = dict(remembered[0]), dict(remembered[1])  # the same file contents: the same answer
             if apis or models or new_labels:
                 extended = self.catalogue.with_additions(exact=apis, models=models, model_labels=new_labels)
                 self.derive_tokens = prefilter(extended.tokens())
@@ -449,7 +465,7 @@ class _Scan:
             self.derive_answers = {}
             self._recollect(project, summaries, extended, set(apis) | set(models), bool(new_labels))
             project.catalogue = extended
-        self.cache.remember(key, (apis, models))
+        self.cache.remember(key, (tuple(sorted(apis.items())), tuple(sorted(models.items()))), _Derived)
         return summaries
 
     def _derivation_key(self, labels: Mapping[str, Kind]) -> str:

@@ -21,8 +21,9 @@ import datetime
 import json
 import re
 import sys
+from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from flaglint.types import KINDS, Inventory, InventoryEntry, InventoryError, Kind, Retirement
 
@@ -223,11 +224,113 @@ def _jsonl_first_object(text: str) -> Optional[Dict[str, Any]]:
     first = text.split("\n", 1)[0].strip()
     try:
         obj = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(obj, dict) and "model" in obj and "fields" in obj:
         return obj
     return None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Positions of entries: one pass over the members that hold them, linear in the file
+
+
+class _Lines:
+    """Character offset -> 1-based line, with the table of line starts built once."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line(self, offset: Optional[int]) -> int:
+        return 1 if offset is None else bisect_right(self.starts, offset)
+
+
+def _members(text: str, offset: int) -> Iterator[Tuple[Step, int, int]]:
+    """(index or key, offset of the key or element, offset of the value) of each member of the container at `offset`.
+
+    Values are skipped with the C decoder, so walking a container costs about one more parse of it.
+    """
+    opener = text[offset]
+    index = _skip(text, offset + 1)
+    closer = "]" if opener == "[" else "}"
+    if index >= len(text) or text[index] == closer:
+        return
+    count = 0
+    while True:
+        start = index
+        key: Step = count
+        if opener == "{":
+            key, end = _DECODER.raw_decode(text, index)
+            index = _skip(text, _skip(text, end) + 1)
+        yield key, start, index
+        _, end = _DECODER.raw_decode(text, index)
+        index = _skip(text, end)
+        if index >= len(text) or text[index] != ",":
+            return
+        index = _skip(text, index + 1)
+        count += 1
+
+
+def _find(text: str, offset: int, key: Step) -> Optional[Tuple[int, int]]:
+    """(member offset, value offset) of `key` in the container at `offset` (the last one, as json keeps)."""
+    found: Optional[Tuple[int, int]] = None
+    for member, start, value in _members(text, offset):
+        if member == key:
+            found = (start, value)
+    return found
+
+
+def _name_lines(text: str, container: int, path: Sequence[Step], lines: _Lines) -> List[int]:
+    """For each member of the container at `container`: the line of the value at `path` inside it (1 if absent).
+
+    The keys are looked for with a regex inside each member's own span (an unescaped ``"key":`` can only be a key)
+    and the value found is checked by decoding it; where that quick look is not certain, the members are walked.
+    """
+    found: List[int] = []
+    try:
+        members = list(_members(text, container))
+        for number, (_, _, value) in enumerate(members):
+            end = members[number + 1][1] if number + 1 < len(members) else len(text)
+            offset = _quick_offset(text, value, end, path)
+            if offset is None:
+                offset = _walked_offset(text, value, path)
+            found.append(lines.line(offset))
+    except (ValueError, IndexError, RecursionError):  # pragma: no cover - the document already parsed
+        pass
+    return found
+
+
+def _key_pattern(key: str) -> "re.Pattern[str]":
+    pattern = _KEY_PATTERNS.get(key)
+    if pattern is None:
+        pattern = _KEY_PATTERNS[key] = re.compile(r'(?<!\\)"' + re.escape(key) + r'"\s*:\s*')
+    return pattern
+
+
+_KEY_PATTERNS: Dict[str, "re.Pattern[str]"] = {}
+
+
+def _quick_offset(text: str, start: int, end: int, path: Sequence[Step]) -> Optional[int]:
+    """The value offset at `path` (string keys only) inside ``text[start:end]`` by regex, or None when unsure."""
+    offset = start
+    for step in path:
+        if not isinstance(step, str) or text.count(f'"{step}"', start, end) != 1:
+            return None  # a key spelled more than once in this member: walk it to be exact
+        match = _key_pattern(step).search(text, offset, end)
+        if match is None:
+            return None
+        offset = match.end()
+    return offset
+
+
+def _walked_offset(text: str, start: int, path: Sequence[Step]) -> Optional[int]:
+    offset: Optional[int] = start
+    for step in path:
+        if offset is None or text[offset] not in "[{":
+            return None
+        located = _find(text, offset, step)
+        offset = located[1] if located is not None else None
+    return offset
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -456,8 +559,9 @@ def _parse_dumpdata(path: str, text: str, parsed: Any, labels: Mapping[str, Kind
             (), 'expected a dumpdata JSON list of {"model": ..., "fields": {...}} objects, not ' + _describe(parsed)
         )
     entries: List[InventoryEntry] = []
+    lines = _name_lines(doc.text, _skip(doc.text, 0), ("fields", "name"), _Lines(doc.text))
     for index, item in enumerate(parsed):
-        entry = _dumpdata_entry(doc, (index,), index, item, labels)
+        entry = _dumpdata_entry(doc, (index,), index, item, labels, lines[index] if index < len(lines) else 1)
         if entry is not None:
             entries.append(entry)
     return entries
@@ -474,7 +578,7 @@ def _parse_dumpdata_jsonl(path: str, text: str, labels: Mapping[str, Kind]) -> L
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InventoryError(path, f"invalid JSON: {exc.msg}", number, exc.colno) from exc
-        entry = _dumpdata_entry(_Json(path, line, number - 1), (), index, item, labels)
+        entry = _dumpdata_entry(_Json(path, line, number - 1), (), index, item, labels, number)
         if entry is not None:
             entries.append(entry)
         index += 1
@@ -482,7 +586,7 @@ def _parse_dumpdata_jsonl(path: str, text: str, labels: Mapping[str, Kind]) -> L
 
 
 def _dumpdata_entry(
-    doc: _Json, where: JsonPath, index: int, item: Any, labels: Mapping[str, Kind]
+    doc: _Json, where: JsonPath, index: int, item: Any, labels: Mapping[str, Kind], line: int
 ) -> Optional[InventoryEntry]:
     """One dumpdata object as an entry, or None for another app's model."""
     label = f"item [{index}]"
@@ -514,6 +618,7 @@ def _dumpdata_entry(
         created=_iso(get.text("created")),
         modified=_iso(get.text("modified")),
         note=get.text("note") or "",
+        line=line,
     )
 
 
@@ -631,7 +736,8 @@ def _list_flag(path: str, lines: Mapping[str, Tuple[str, int]]) -> InventoryEntr
                 )
             criteria[key] = _LIST_BOOLEANS[value]
     counts = [_list_length(path, name, lines, key) for key in ("GROUPS", "USERS")]
-    return InventoryEntry(kind="flag", name=name, state=_flag_state(everyone, percent, criteria, *counts))
+    state = _flag_state(everyone, percent, criteria, *counts)
+    return InventoryEntry(kind="flag", name=name, state=state, line=name_line)
 
 
 def _list_length(path: str, name: str, lines: Mapping[str, Tuple[str, int]], key: str) -> int:
@@ -665,7 +771,7 @@ def _list_switch(path: str, line: str, number: int) -> InventoryEntry:
         raise InventoryError(
             path, f'expected "NAME: on" or "NAME: off" (waffle_switch --list), got {line[:60]!r}', number, 1
         )
-    return InventoryEntry(kind="switch", name=name, state=state)
+    return InventoryEntry(kind="switch", name=name, state=state, line=number)
 
 
 def _list_sample(path: str, line: str, number: int) -> InventoryEntry:
@@ -673,7 +779,7 @@ def _list_sample(path: str, line: str, number: int) -> InventoryEntry:
     name, _, value = line.rpartition(": ")
     if not name or not value.endswith("%") or not _is_number(value[:-1]):
         raise InventoryError(path, f'expected "NAME: PERCENT%" (waffle_sample --list), got {line[:60]!r}', number, 1)
-    return InventoryEntry(kind="sample", name=name, state=f"{_percent_text(value[:-1])}%")
+    return InventoryEntry(kind="sample", name=name, state=f"{_percent_text(value[:-1])}%", line=number)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -695,12 +801,19 @@ def _parse_waffle_status(path: str, text: str, parsed: Any) -> List[InventoryEnt
             "not " + _describe(parsed),
         )
     entries: List[InventoryEntry] = []
+    lines = _Lines(doc.text)
+    top = _skip(doc.text, 0)
     for key, kind in _STATUS_KEYS.items():
         group = parsed.get(key, {})
         if not isinstance(group, dict):
             raise doc.error(
                 (key,), f'"{key}" must be an object of name -> {{"is_active": ...}}, not {_describe(group)}'
             )
+        located = _find(doc.text, top, key) if group else None
+        name_lines: Dict[str, int] = {}
+        if located is not None:
+            for member, start, _ in _members(doc.text, located[1]):
+                name_lines[str(member)] = lines.line(start)
         for name, value in group.items():
             label = f'"{key}" [{json.dumps(name)}]'
             if not name:
@@ -715,7 +828,8 @@ def _parse_waffle_status(path: str, text: str, parsed: Any) -> List[InventoryEnt
                 state = "on" if active else "off"
             else:
                 state = f"is_active={'true' if active else 'false'}"
-            entries.append(InventoryEntry(kind=kind, name=name, state=state, modified=_iso(get.text("last_modified"))))
+            modified = _iso(get.text("last_modified"))
+            entries.append(InventoryEntry(kind, name, state, modified=modified, line=name_lines.get(name, 1)))
     return entries
 
 
@@ -742,10 +856,13 @@ def _parse_edx_toggles(path: str, text: str, parsed: Any) -> List[InventoryEntry
             + _describe(parsed),
         )
     entries: List[InventoryEntry] = []
+    lines = _Lines(doc.text)
     for key, kind in (("waffle_flags", "flag"), ("waffle_switches", "switch")):
         toggles = parsed.get(key, [])
         if not isinstance(toggles, list):
             raise doc.error((key,), f'"{key}" must be a list of {{"name": ...}} objects, not {_describe(toggles)}')
+        located = _find(doc.text, _skip(doc.text, 0), key) if toggles else None
+        name_lines = _name_lines(doc.text, located[1], ("name",), lines) if located is not None else []
         for index, toggle in enumerate(toggles):
             label = f'"{key}" [{index}]'
             if not isinstance(toggle, dict):
@@ -776,6 +893,7 @@ def _parse_edx_toggles(path: str, text: str, parsed: Any) -> List[InventoryEntry
                     created=_iso(get.text("created")),
                     modified=_iso(get.text("modified")),
                     note=get.text("note") or "",
+                    line=name_lines[index] if index < len(name_lines) else 1,
                 )
             )
     return entries

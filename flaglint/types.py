@@ -100,6 +100,8 @@ class InventoryEntry:
     created: Optional[str] = None
     modified: Optional[str] = None
     note: str = ""
+    line: int = field(default=1, compare=False)
+    """The line of the entry's name in its export file (from the parse), so findings can point at it."""
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,8 @@ class ScanResult:
     """Every suppression comment naming flaglint codes in the files read (for ``--report-unused-ignores``)."""
     skipped: Tuple[FileProblem, ...] = ()
     """Directories not scanned (FL004: links out of the scanned paths, submodules not checked out)."""
+    notes: Tuple[str, ...] = ()
+    """Things the user should know about the run that are no findings (the cache was not used, and why)."""
 
     @property
     def complete(self) -> bool:

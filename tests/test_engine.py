@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -86,8 +87,9 @@ def test_a_changed_setting_is_a_different_cache(tmp_path: Path, monkeypatch: pyt
     after = scan(load_settings("."), jobs=1, use_cache=True)
     assert "wrapped_flag" in {r.name for r in before.references}
     assert "wrapped_flag" not in {r.name for r in after.references}
-    records = [p for p in (copy / CACHE_DIRECTORY / "v2").glob("*.pickle") if p.name != "last-run.pickle"]
-    assert len(records) == 2
+    database = sqlite3.connect(copy / CACHE_DIRECTORY / "v3" / "cache.sqlite3")
+    generations = [row[0] for row in database.execute("SELECT generation FROM generations")]
+    assert len(generations) == 2
 
 
 def test_a_corrupt_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,10 +97,9 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(copy)
     settings = load_settings(".")
     cold = scan(settings, jobs=1, use_cache=True)
-    pickles = list((copy / CACHE_DIRECTORY / "v2").glob("*.pickle"))
-    assert pickles
-    for pickle in pickles:
-        pickle.write_bytes(b"not a pickle")
+    database = copy / CACHE_DIRECTORY / "v3" / "cache.sqlite3"
+    assert database.is_file()
+    database.write_bytes(b"not a database")
     assert outcome(scan(settings, jobs=1, use_cache=True)) == outcome(cold)
 
 

@@ -190,7 +190,7 @@ def hand_built() -> List[Diagnostic]:
         Diagnostic("FL001", "error", message("FL001", detail="invalid syntax: 'def broken(:'"), "app/broken.py", 1, 12),
         Diagnostic("FL002", "warning", message("FL002", what="FL101"), "app/kept.py", 1, 1),
         Diagnostic("FL003", "warning", message("FL003", detail="skipped: 9000000 bytes"), "app/kept.py", 2, 1),
-        Diagnostic("FL004", "warning", message("FL004", detail="not scanned: a link"), "app/kept.py", 3, 1),
+        Diagnostic("FL004", "warning", message("FL004", detail="not scanned: a link"), "app/kept.py", 1, 1),
         reference_diagnostic("FL101", checkout, why="listed in retirement-plan.toml, on 2026-01-01"),
         reference_diagnostic("FL103", beta, environments="prod", verb="holds", other="flag", environment="prod"),
         reference_diagnostic("FL102", cafe, environments="prod", environment="prod"),
