@@ -419,6 +419,7 @@ def _safe_directory(directory: str, create: bool) -> Optional[str]:
         if not create:
             return "absent"
         try:
+            os.makedirs(os.path.dirname(directory) or ".", exist_ok=True)  # a --cache-dir that is not there yet
             os.mkdir(directory)
         except FileExistsError:
             pass

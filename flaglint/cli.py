@@ -262,12 +262,23 @@ def _parse(argv: List[str]) -> Optional[argparse.Namespace]:
             return None
     name = argv[index]
     parser = command_parser(name)
+    rest = argv[index + 1 :]
+    escaped: Dict[str, str] = {}
+    if "--" in rest:  # what follows ``--`` is positional even when it starts with "-"
+        cut = rest.index("--")
+        escaped = {f"\0flaglint-{n}\0": word for n, word in enumerate(rest[cut + 1 :])}
+        rest = rest[:cut] + list(escaped)
     try:
-        arguments = parser.parse_intermixed_args(argv[index + 1 :])
+        arguments = parser.parse_intermixed_args(rest)
     except SystemExit as exit_:
         if exit_.code:
             raise UsageError("invalid arguments", parser.format_usage()) from None
         return None
+    for key, value in vars(arguments).items():
+        if isinstance(value, list):
+            setattr(arguments, key, [escaped.get(item, item) if isinstance(item, str) else item for item in value])
+        elif isinstance(value, str):
+            setattr(arguments, key, escaped.get(value, value))
     arguments.command = name
     arguments.usage = parser.format_usage()
     return arguments

@@ -46,6 +46,9 @@ def rewrite_python(path: str, source: bytes, references: Sequence[Reference], ke
 
 
 def _rewrite(path: str, source: bytes, references: Sequence[Reference], keep_on: bool) -> RewriteResult:
+    problem = _does_not_parse(path, source, libcst=False)  # Python's parser refuses what would crash libcst's
+    if problem is not None:
+        return Failed(path, f"cannot parse: {problem}")
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
@@ -70,7 +73,7 @@ def _rewrite(path: str, source: bytes, references: Sequence[Reference], keep_on:
     return Rewritten(path, source, new_source, notes, tuple(sorted(removable)))
 
 
-def _does_not_parse(path: str, source: bytes) -> Optional[str]:
+def _does_not_parse(path: str, source: bytes, libcst: bool = True) -> Optional[str]:
     """Why `source` does not parse with ``ast`` (the grammar flaglint reads) or libcst, or None when it does."""
     text, problem = decode_source(path, source)
     if text is None:
@@ -80,6 +83,10 @@ def _does_not_parse(path: str, source: bytes) -> Optional[str]:
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None)
         return f"line {line}: {getattr(error, 'msg', error)}" if line else str(error)
+    except (RecursionError, MemoryError):
+        return "nested too deeply"
+    if not libcst:
+        return None
     try:
         cst.parse_module(source)
     except cst.ParserSyntaxError as error:

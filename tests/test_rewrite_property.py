@@ -110,3 +110,66 @@ def test_rewritten_code_behaves_like_the_original_with_the_flag_fixed(source: st
         expected = run(source, keep_on, a, b, c)
         actual = run(rewritten, keep_on, a, b, c)
         assert actual == expected, f"\n--- original\n{source}\n--- rewritten\n{rewritten}\n(a, b, c) = {(a, b, c)}"
+
+
+# --- every output compiles: multi-line, parenthesised, nested and mixed conditions in every statement position ---
+
+OPERANDS = [FLAG, 'not flag_is_active(request, "retired")', "a", "b.c", "load(1)", "check(\n        request\n    )"]
+
+
+def conditions(depth: int) -> st.SearchStrategy[str]:
+    """Conditions as people write them: split over lines inside parentheses, with comments and odd spacing."""
+    leaves = st.sampled_from(OPERANDS)
+    if depth == 0:
+        return leaves
+    inner = conditions(depth - 1)
+    joiner = st.sampled_from([" and ", " or ", "\n    and ", "\n    or ", "  # why\n    or ", " and\n    "])
+    operator = st.sampled_from(["and", "or"])
+    flat = st.tuples(operator, st.lists(inner, min_size=2, max_size=4), st.booleans()).map(
+        lambda p: (f"(\n    " + f"\n    {p[0]} ".join(p[1]) + "\n)") if p[2] else "(" + f" {p[0]} ".join(p[1]) + ")"
+    )
+    return st.one_of(
+        leaves,
+        inner.map(lambda e: f"not ({e})"),
+        inner.map(lambda e: f"not {e}"),
+        flat,
+        st.tuples(inner, joiner, inner).map(lambda p: f"({p[0]}{p[1]}{p[2]})"),
+        st.tuples(inner, joiner, inner).map(lambda p: f"(\n    {p[0]}{p[1]}{p[2]}\n)"),
+        st.tuples(inner, inner, inner).map(lambda p: f"({p[0]} if {p[1]} else {p[2]})"),
+    )
+
+
+POSITIONS = [
+    "if {c}:\n    x = 1\n",
+    "if a:\n    pass\nelif {c}:\n    x = 2\nelse:\n    x = 3\n",
+    "while {c}:\n    break\n",
+    "assert {c}\n",
+    "return {c}\n",
+    "value = {c}\n",
+    "value = [i for i in items if {c}]\n",
+    "value = 1 if {c} else 2\n",
+    "with guard({c}):\n    pass\n",
+    "if {c}:\n    return 1\nreturn 2\n",
+    "for item in items:\n    if {c}:\n        continue\n    x = item\n",
+]
+
+
+@st.composite
+def modules(draw: Callable[..., Any]) -> str:
+    """A function whose body puts generated conditions in several statement positions."""
+    lines = ["from waffle import flag_is_active", "", "", "def f(request, a, b, items, load, check, guard):"]
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        template = draw(st.sampled_from(POSITIONS))
+        condition = draw(conditions(3))
+        block = template.format(c=condition)
+        lines.extend("    " + line if line else line for line in block.splitlines())
+    lines.append("    return None")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=int(os.environ.get("FLAGLINT_EXAMPLES", "300")), deadline=None)
+@given(modules(), st.booleans())
+def test_every_rewrite_compiles(source: str, keep_on: bool) -> None:
+    compile(source, "<generated>", "exec")  # the generator writes valid code
+    rewritten = rewrite(source, keep_on)
+    compile(rewritten, "<rewritten>", "exec")
