@@ -126,7 +126,7 @@ def conditions(depth: int) -> st.SearchStrategy[str]:
     joiner = st.sampled_from([" and ", " or ", "\n    and ", "\n    or ", "  # why\n    or ", " and\n    "])
     operator = st.sampled_from(["and", "or"])
     flat = st.tuples(operator, st.lists(inner, min_size=2, max_size=4), st.booleans()).map(
-        lambda p: (f"(\n    " + f"\n    {p[0]} ".join(p[1]) + "\n)") if p[2] else "(" + f" {p[0]} ".join(p[1]) + ")"
+        lambda p: ("(\n    " + f"\n    {p[0]} ".join(p[1]) + "\n)") if p[2] else "(" + f" {p[0]} ".join(p[1]) + ")"
     )
     return st.one_of(
         leaves,
