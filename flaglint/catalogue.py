@@ -7,10 +7,13 @@ wrappers from configuration; `Catalogue.with_wrappers` returns the extended tabl
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Dict, FrozenSet, Iterable, Literal, Mapping, Optional, Tuple
 
-from flaglint.types import Kind
+from flaglint.model import Kind
 
 Form = Literal[
     "call",  # a function call whose argument is the name (flag_is_active, waffle_flag, override_flag ...)
@@ -19,6 +22,15 @@ Form = Literal[
     "toggle-namespace",  # (Legacy)WaffleFlagNamespace(name): a namespace object for legacy toggles
     "toggle-override",  # override_waffle_flag(toggle_object, active): the name comes from the object
     "model-getter",  # get_waffle_flag_model(): returns a model class
+]
+
+Role = Literal[
+    "check",  # answers whether the flag is active (flag_is_active, switch_is_active, a wrapper around them)
+    "decorator",  # guards a view (waffle_flag, waffle_switch): 404 (or a redirect) when inactive
+    "override",  # a test helper that sets the flag for a block (override_flag ...)
+    "set",  # stores a value (set_flag)
+    "model",  # reaches the database rows (get_waffle_flag_model)
+    "toggle",  # an edx-toggles object or namespace, or its test override
 ]
 
 
@@ -38,6 +50,8 @@ class Api:
     test_helper: bool = False
     attribute: Optional[str] = None
     """For wrappers that take an object: the name is this attribute of the argument (``flag_info.slug``)."""
+    role: Role = "check"
+    """What a call does with the flag: how `flaglint remove` rewrites it."""
 
     def matches(self, qualname: str) -> bool:
         """Whether a dotted callee name (``waffle.decorators.waffle_flag``) is this API."""
@@ -70,35 +84,41 @@ NAME_SEQUENCE_KEYWORDS: FrozenSet[str] = frozenset({"name__in"})
 #: Shortcuts that take a model class first and lookups as keywords.
 MODEL_SHORTCUTS: FrozenSet[str] = frozenset({"get_object_or_404", "get_list_or_404"})
 
+
+def _toggle(function: str, kind: Kind, api: str, **options: object) -> Api:
+    """An edx-toggles API (under edx-toggles' and edx-platform's modules)."""
+    return Api(EDX, function, kind, api, role="toggle", **options)  # type: ignore[arg-type]
+
+
 APIS: Tuple[Api, ...] = (
     Api(WAFFLE, "flag_is_active", "flag", "flag_is_active", position=1, keyword="flag_name"),
     Api(WAFFLE, "switch_is_active", "switch", "switch_is_active", keyword="switch_name"),
     Api(WAFFLE, "sample_is_active", "sample", "sample_is_active", keyword="sample_name"),
-    Api(WAFFLE, "waffle_flag", "flag", "waffle_flag", keyword="flag_name", negatable=True),
-    Api(WAFFLE, "waffle_switch", "switch", "waffle_switch", keyword="switch_name", negatable=True),
-    Api(WAFFLE, "override_flag", "flag", "override_flag", keyword="name", test_helper=True),
-    Api(WAFFLE, "override_switch", "switch", "override_switch", keyword="name", test_helper=True),
-    Api(WAFFLE, "override_sample", "sample", "override_sample", keyword="name", test_helper=True),
-    Api(WAFFLE, "set_flag", "flag", "set_flag", position=1, keyword="flag_name"),
-    Api(WAFFLE, "get_waffle_flag_model", "flag", "model-get", form="model-getter", position=None),
-    Api(WAFFLE, "get_waffle_switch_model", "switch", "model-get", form="model-getter", position=None),
-    Api(WAFFLE, "get_waffle_sample_model", "sample", "model-get", form="model-getter", position=None),
+    Api(WAFFLE, "waffle_flag", "flag", "waffle_flag", keyword="flag_name", negatable=True, role="decorator"),
+    Api(WAFFLE, "waffle_switch", "switch", "waffle_switch", keyword="switch_name", negatable=True, role="decorator"),
+    Api(WAFFLE, "override_flag", "flag", "override_flag", keyword="name", test_helper=True, role="override"),
+    Api(WAFFLE, "override_switch", "switch", "override_switch", keyword="name", test_helper=True, role="override"),
+    Api(WAFFLE, "override_sample", "sample", "override_sample", keyword="name", test_helper=True, role="override"),
+    Api(WAFFLE, "set_flag", "flag", "set_flag", position=1, keyword="flag_name", role="set"),
+    Api(WAFFLE, "get_waffle_flag_model", "flag", "model-get", form="model-getter", position=None, role="model"),
+    Api(WAFFLE, "get_waffle_switch_model", "switch", "model-get", form="model-getter", position=None, role="model"),
+    Api(WAFFLE, "get_waffle_sample_model", "sample", "model-get", form="model-getter", position=None, role="model"),
     # edx-toggles and edx-platform's subclasses: the constructor names the toggle.
-    Api(EDX, "WaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
-    Api(EDX, "WaffleSwitch", "switch", "edx-toggles", form="toggle", keyword="name"),
-    Api(EDX, "NonNamespacedWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
-    Api(EDX, "NonNamespacedWaffleSwitch", "switch", "edx-toggles", form="toggle", keyword="name"),
-    Api(EDX, "CourseWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
-    Api(EDX, "ExperimentWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
-    Api(EDX, "LegacyWaffleFlag", "flag", "edx-toggles", form="legacy-toggle", position=1, keyword="flag_name"),
-    Api(EDX, "LegacyWaffleSwitch", "switch", "edx-toggles", form="legacy-toggle", position=1, keyword="switch_name"),
-    Api(EDX, "LegacyCourseWaffleFlag", "flag", "edx-toggles", form="legacy-toggle", position=1, keyword="flag_name"),
-    Api(EDX, "WaffleFlagNamespace", "flag", "edx-toggles", form="toggle-namespace", keyword="name"),
-    Api(EDX, "WaffleSwitchNamespace", "switch", "edx-toggles", form="toggle-namespace", keyword="name"),
-    Api(EDX, "LegacyWaffleFlagNamespace", "flag", "edx-toggles", form="toggle-namespace", keyword="name"),
-    Api(EDX, "LegacyWaffleSwitchNamespace", "switch", "edx-toggles", form="toggle-namespace", keyword="name"),
-    Api(EDX, "override_waffle_flag", "flag", "override_waffle_flag", form="toggle-override", test_helper=True),
-    Api(EDX, "override_waffle_switch", "switch", "override_waffle_switch", form="toggle-override", test_helper=True),
+    _toggle("WaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
+    _toggle("WaffleSwitch", "switch", "edx-toggles", form="toggle", keyword="name"),
+    _toggle("NonNamespacedWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
+    _toggle("NonNamespacedWaffleSwitch", "switch", "edx-toggles", form="toggle", keyword="name"),
+    _toggle("CourseWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
+    _toggle("ExperimentWaffleFlag", "flag", "edx-toggles", form="toggle", keyword="name"),
+    _toggle("LegacyWaffleFlag", "flag", "edx-toggles", form="legacy-toggle", position=1, keyword="flag_name"),
+    _toggle("LegacyWaffleSwitch", "switch", "edx-toggles", form="legacy-toggle", position=1, keyword="switch_name"),
+    _toggle("LegacyCourseWaffleFlag", "flag", "edx-toggles", form="legacy-toggle", position=1, keyword="flag_name"),
+    _toggle("WaffleFlagNamespace", "flag", "edx-toggles", form="toggle-namespace", keyword="name"),
+    _toggle("WaffleSwitchNamespace", "switch", "edx-toggles", form="toggle-namespace", keyword="name"),
+    _toggle("LegacyWaffleFlagNamespace", "flag", "edx-toggles", form="toggle-namespace", keyword="name"),
+    _toggle("LegacyWaffleSwitchNamespace", "switch", "edx-toggles", form="toggle-namespace", keyword="name"),
+    _toggle("override_waffle_flag", "flag", "override_waffle_flag", form="toggle-override", test_helper=True),
+    _toggle("override_waffle_switch", "switch", "override_waffle_switch", form="toggle-override", test_helper=True),
 )
 
 MIXINS: Tuple[Mixin, ...] = (
@@ -154,9 +174,23 @@ class Catalogue:
                 return api
         return None
 
-    @property
+    @cached_property
     def _exact_leaves(self) -> FrozenSet[str]:
         return frozenset(key.rpartition(".")[2] for key in self.exact)
+
+    def role_of(self, api: str) -> Optional[Role]:
+        """The role of the API a reference names by its label (``flag_is_active``, ``wrapper:app.is_on``)."""
+        if api == "model-get":
+            return "model"
+        roles = self._roles
+        return roles.get(api)
+
+    @cached_property
+    def _roles(self) -> Dict[str, Role]:
+        roles: Dict[str, Role] = {}
+        for api in (*self.apis, *self.exact.values()):
+            roles.setdefault(api.api, api.role)
+        return roles
 
     def model_kind(self, qualname: str) -> Optional[Kind]:
         """The kind of a waffle model class named by a dotted name."""
@@ -185,39 +219,74 @@ class Catalogue:
             exact={**self.exact, **exact},
         )
 
-    def tokens(self, model_names: bool = False) -> FrozenSet[str]:
+    @cached_property
+    def tokens(self) -> FrozenSet[str]:
         """Words whose presence in a file's bytes means it may hold a reference (the prefilter's list).
 
-        waffle's own model names (``Flag``, ``Switch``...) and ``get_model`` are left out unless asked for: using
-        waffle's models means importing from waffle (the word ``waffle``), and project models found during a
-        scan (subclasses, swapped models) add their names as new words then. Configured models are words.
+        waffle's own model names (``Flag``, ``Switch``...) and ``get_model`` are left out: using waffle's models
+        means importing from waffle (the word ``waffle``), and project models found during a scan (subclasses,
+        swapped models) add their names as new words then. Configured models and wrappers are words.
         """
         words = set(_FUNCTION_NAMES) | {m.attribute for m in self.mixins} | {"waffle"}
         words |= {name.rpartition(".")[2] for name in self.exact}
-        words |= {name.rpartition(".")[2] for name in self.models if name not in MODELS or model_names}
-        if model_names:
-            words.add("get_model")
+        words |= {name.rpartition(".")[2] for name in self.models if name not in MODELS}
         return frozenset(words)
 
-    def quick_words(self, model_names: bool = False) -> FrozenSet[str]:
-        """Short substrings, one of which is in every token: a file without any of them cannot match."""
+    @cached_property
+    def prefilter(self) -> "Prefilter":
+        """The bytes test for "may this file hold a reference?" with this catalogue's words."""
+        return Prefilter.of(self.tokens)
+
+    @cached_property
+    def key(self) -> str:
+        """A key for everything in this catalogue that changes what collection produces (for the cache)."""
+        material = repr(
+            (
+                sorted((name, repr(api)) for name, api in self.exact.items()),
+                sorted(self.models.items()),
+                sorted(self.model_labels.items()),
+            )
+        )
+        return hashlib.blake2b(material.encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """Whether a file's bytes hold one of some words: cheap substrings first, then one regex (no word boundaries:
+    a cheap superset is enough, the collector decides)."""
+
+    quick: Tuple[bytes, ...]
+    pattern: "re.Pattern[bytes]"
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> "Prefilter":
+        """The prefilter for `words`; the quick substrings cover them (``waffle`` covers ``WaffleFlag``...)."""
         covers = ("waffle", "Waffle", "_is_active", "override_", "set_flag")
-        quick = set()
-        for token in self.tokens(model_names):
-            quick.add(next((cover for cover in covers if cover in token), token))
-        return frozenset(quick)
+        unique = sorted(set(words), key=len, reverse=True)
+        quick = {next((cover for cover in covers if cover in word), word) for word in unique}
+        pattern = re.compile(b"|".join(re.escape(word.encode()) for word in unique) or b"(?!)")
+        return cls(tuple(sorted(word.encode() for word in quick)), pattern)
+
+    def candidate(self, data: bytes) -> bool:
+        """Whether `data` holds one of the words."""
+        return any(word in data for word in self.quick) and self.pattern.search(data) is not None
 
 
 _FUNCTION_NAMES: FrozenSet[str] = frozenset(api.function for api in APIS)
 
 
 def wrapper_api(
-    qualname: str, kind: Kind, position: Optional[int], keyword: Optional[str], attribute: Optional[str] = None
+    qualname: str,
+    kind: Kind,
+    position: Optional[int],
+    keyword: Optional[str],
+    attribute: Optional[str] = None,
+    role: Role = "check",
 ) -> Api:
     """An `Api` for a project's own helper that forwards a name to waffle (from ``[tool.flaglint.wrappers]``)."""
     module, _, function = qualname.rpartition(".")
     api = f"wrapper:{qualname}"
-    return Api((module,), function, kind, api, position=position, keyword=keyword, attribute=attribute)
+    return Api((module,), function, kind, api, position=position, keyword=keyword, attribute=attribute, role=role)
 
 
 def apis_by_function(apis: Iterable[Api]) -> Dict[str, Tuple[Api, ...]]:

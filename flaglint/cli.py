@@ -1,7 +1,7 @@
-"""The ``flaglint`` command: a thin adapter that parses options, runs the engine and checks, prints a report.
+"""The ``flaglint`` command: a thin adapter that parses options, calls `flaglint.api`, prints a report.
 
-This module and the reporters are the only places that print. Exit codes: 0 clean, 1 findings (including
-files that could not be read), 2 usage, configuration or inventory errors.
+This module and the reporters are the only places that print. Exit codes (`ExitCode`, built here): 0 clean,
+1 findings, 2 usage, configuration or input errors (and a deletion gate that could not confirm).
 """
 
 from __future__ import annotations
@@ -16,36 +16,23 @@ import traceback
 from typing import TYPE_CHECKING, Callable, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from flaglint import __version__
-from flaglint.api import (
-    CheckOptions,
-    ScanOptions,
-    load_knowledge,
-    run_check,
-    run_check_delete,
-    run_remove,
-    within,
-)
-from flaglint.codes import BY_CODE, CODES, known_selector
+from flaglint.adoption.fingerprint import LineReader
+from flaglint.api import CheckOptions, ScanOptions, run_check, run_check_delete, run_remove
+from flaglint.codes import BY_CODE, known_selector
 from flaglint.config import Settings, load_settings
-from flaglint.engine import display_path
-from flaglint.files import PlannedWrite, write_file, write_files
-from flaglint.progress import ProgressBar
-from flaglint.reporters import (
-    codes_markdown,
-    deletion_json,
-    deletion_text,
-    diagnostics_json,
-    diagnostics_text,
-    references_json,
-    references_text,
-    removal_text,
-)
-from flaglint.types import KINDS, ExitCode, FlaglintError, InventoryError
+from flaglint.inventories.knowledge import load_knowledge
+from flaglint.model import KINDS, ExitCode, FlaglintError, InventoryError
+from flaglint.paths import display, within
+from flaglint.report.docs import code_list, codes_markdown, explanation
+from flaglint.report.json import deletion_json, diagnostics_json, references_json
+from flaglint.report.progress import ProgressBar
+from flaglint.report.text import deletion_text, diagnostics_text, references_text, removal_text
+from flaglint.writes import PlannedWrite, write_file, write_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections import Counter
 
-    from flaglint.baseline import Key
+    from flaglint.adoption.baseline import Key
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = ExitCode.CLEAN, ExitCode.FINDINGS, ExitCode.ERROR
 
@@ -308,7 +295,7 @@ def _settings(arguments: argparse.Namespace) -> Tuple[Settings, Tuple[str, ...]]
 
 
 def _nothing_scanned(settings: Settings) -> FlaglintError:
-    where = ", ".join(display_path(path) or "." for path in settings.paths)
+    where = ", ".join(display(path) or "." for path in settings.paths)
     return FlaglintError(
         f"nothing to check: no Python, template or JavaScript file under {where} "
         f"(project root {settings.root}); cannot confirm anything"
@@ -322,7 +309,7 @@ def _scanning(arguments: argparse.Namespace, stderr: TextIO) -> ScanOptions:
         use_cache=not arguments.no_cache,
         progress=progress,
         cache_dir=arguments.cache_dir,
-        notes=stderr,
+        notify=lambda note: print(f"flaglint: note: {note}", file=stderr),
     )
 
 
@@ -359,33 +346,31 @@ def _check(
         project_wide=not arguments.per_file,
         report_paths=given,
     )
-    result = run_check(
-        settings, knowledge, options, paths=given if arguments.per_file else None, scanning=_scanning(arguments, stderr)
-    )
-    if result.scan.files_scanned == 0 and not arguments.per_file:
+    result = run_check(settings, knowledge, options, scanning=_scanning(arguments, stderr))
+    if result.scan.files_scanned == 0:
         raise _nothing_scanned(settings)
-    if arguments.write_baseline:
-        from flaglint.baseline import baseline_document
-
-        write_file(arguments.write_baseline, baseline_document(result.diagnostics, result.lines).encode("utf-8"))
-        print(f"wrote {len(result.diagnostics)} finding(s) to {arguments.write_baseline}", file=stdout)
-        return EXIT_CLEAN
-    summary = result.summary([inventory.environment for inventory in inventories])
     diagnostics = result.diagnostics
-    if arguments.format == "json":
-        print(diagnostics_json(diagnostics, summary), file=stdout)
-    elif arguments.format == "sarif":
-        from flaglint.sarif import sarif_log
+    if arguments.write_baseline:
+        from flaglint.adoption.baseline import baseline_document
 
-        log = sarif_log(diagnostics, version=__version__, lines=result.lines, uri_base=os.getcwd())
+        write_file(arguments.write_baseline, baseline_document(diagnostics, LineReader()).encode("utf-8"))
+        print(f"wrote {len(diagnostics)} finding(s) to {arguments.write_baseline}", file=stdout)
+        return EXIT_CLEAN
+    environments = [inventory.environment for inventory in inventories]
+    if arguments.format == "json":
+        print(diagnostics_json(result, environments), file=stdout)
+    elif arguments.format == "sarif":
+        from flaglint.report.sarif import sarif_log
+
+        log = sarif_log(diagnostics, version=__version__, lines=LineReader(), uri_base=os.getcwd())
         print(json.dumps(log, indent=2), file=stdout)
     elif arguments.format == "github":
-        from flaglint.github import github_annotations
+        from flaglint.report.github import github_annotations
 
         if diagnostics:
             print(github_annotations(diagnostics), file=stdout)
     else:
-        print(diagnostics_text(diagnostics, summary), file=stdout)
+        print(diagnostics_text(result, environments), file=stdout)
     fail_on = arguments.fail_on or settings.fail_on
     failing = [d for d in diagnostics if fail_on == "warning" or d.severity == "error"]
     return EXIT_FINDINGS if failing else EXIT_CLEAN
@@ -396,7 +381,7 @@ def _remove(
 ) -> ExitCode:
     keep_on = arguments.keep == "on"
     scanning = _scanning(arguments, stderr)
-    result = run_remove(settings, arguments.name, keep_on, arguments.kind, given or None, scanning)
+    result = run_remove(settings, arguments.name, keep_on, arguments.kind, given, scanning)
     if result.after.files_scanned == 0:
         raise _nothing_scanned(settings)
     if arguments.write and result.changes:
@@ -411,7 +396,7 @@ def _remove(
 def _baseline(path: Optional[str]) -> "Optional[Counter[Key]]":
     if not path:
         return None
-    from flaglint.baseline import load_baseline
+    from flaglint.adoption.baseline import load_baseline
 
     return load_baseline(path)
 
@@ -447,20 +432,13 @@ def _explain(identifier: Optional[str], fmt: str, stdout: TextIO) -> ExitCode:
         print(codes_markdown(), file=stdout)
         return EXIT_CLEAN
     if identifier is None:
-        for entry in CODES:
-            print(f"{entry.code}  {entry.name:<40} {entry.severity:<8} {entry.summary}", file=stdout)
+        print(code_list(), file=stdout)
         return EXIT_CLEAN
     found = BY_CODE.get(identifier.upper())
     if found is None:
         usage = command_parser("explain").format_usage()
         raise UsageError(f"unknown code {identifier!r}; `flaglint explain` lists them", usage)
-    entry = found
-    print(
-        f"{entry.code} {entry.name} ({entry.severity}, {entry.scope} scope)\n\n"
-        f"What it does\n  {entry.summary}\n\nWhy it matters\n  {entry.why}\n\n"
-        f"Example\n  {entry.bad}\n\nUse instead\n  {entry.good}",
-        file=stdout,
-    )
+    print(explanation(found), file=stdout)
     return EXIT_CLEAN
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Literal, Tuple
 
-from flaglint.types import Severity
+from flaglint.model import Severity
 
 Scope = Literal["file", "reference", "project"]
 

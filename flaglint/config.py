@@ -15,8 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from flaglint.catalogue import Api, Catalogue, wrapper_api
 from flaglint.codes import known_selector
-from flaglint.inventory import FORMATS
-from flaglint.types import KINDS, FlaglintError, Kind
+from flaglint.model import KINDS, FlaglintError, Kind
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -122,17 +121,16 @@ class Settings:
         return replace(self, **changes)
 
 
-INVENTORY_FORMATS = FORMATS
-
-
 def parse_inventory_option(option: str) -> InventorySpec:
     """``ENV=FILE`` or ``ENV:FORMAT=FILE`` (the ``--inventory`` option of the CLI and the flake8 plugin)."""
     environment, equals, path = option.strip().partition("=")
     if not equals or not environment or not path:
         raise ConfigError(f"--inventory expects ENV=FILE (or ENV:FORMAT=FILE), not {option!r}")
     environment, _, fmt = environment.partition(":")
-    if fmt and fmt not in INVENTORY_FORMATS:
-        raise ConfigError(f"unknown inventory format {fmt!r} (known: {', '.join(INVENTORY_FORMATS)})")
+    from flaglint.inventories import FORMATS  # the one registry of export formats
+
+    if fmt and fmt not in FORMATS:
+        raise ConfigError(f"unknown inventory format {fmt!r} (known: {', '.join(FORMATS)})")
     return InventorySpec(environment, path, fmt or None)
 
 
@@ -280,9 +278,9 @@ def _read_wrappers(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tu
     for dotted, spec in reader.table(key, value).items():
         entry = f'{key}."{dotted}"'
         spec = reader.table(entry, spec)
-        unknown = set(spec) - {"kind", "arg", "keyword", "attribute"}
+        unknown = set(spec) - {"kind", "arg", "keyword", "attribute", "role"}
         if unknown:
-            known = "kind, arg, keyword, attribute"
+            known = "kind, arg, keyword, attribute, role"
             raise reader.fail(entry, f"has unknown key(s) {', '.join(sorted(unknown))} (known: {known})")
         if "kind" not in spec:
             raise reader.fail(entry, "needs a 'kind' (flag, switch or sample)")
@@ -298,8 +296,15 @@ def _read_wrappers(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tu
         attribute = spec.get("attribute")
         if attribute is not None:
             attribute = reader.string(f"{entry}.attribute", attribute)
-        wrappers.append((dotted, wrapper_api(dotted, kind, position, keyword, attribute)))
+        role = spec.get("role", "check")
+        if role not in _WRAPPER_ROLES:
+            raise reader.fail(f"{entry}.role", f"must be one of {', '.join(_WRAPPER_ROLES)}, not {role!r}")
+        wrappers.append((dotted, wrapper_api(dotted, kind, position, keyword, attribute, role)))
     return tuple(wrappers)
+
+
+_WRAPPER_ROLES = ("check", "decorator", "override")
+"""What a configured wrapper does: answers a check, guards a view, overrides the flag in tests."""
 
 
 def _read_kind_table(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tuple[str, Kind], ...]:
@@ -324,6 +329,8 @@ def _read_inventories(reader: _Reader, key: str, value: Any, root: str) -> Tuple
         if "path" not in spec:
             raise reader.fail(entry, "needs a 'path'")
         fmt = spec.get("format")
+        from flaglint.inventories import FORMATS  # the one registry of export formats
+
         if fmt is not None and reader.string(f"{entry}.format", fmt) not in FORMATS:
             raise reader.fail(f"{entry}.format", f"must be one of {', '.join(FORMATS)}, not {fmt!r}")
         specs.append(

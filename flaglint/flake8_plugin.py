@@ -1,10 +1,12 @@
-"""The flake8 plugin: flaglint's per-reference codes (FL101-FL105) for the file at hand, on flake8's own tree.
+"""The flake8 plugin: flaglint's per-reference codes (FL0xx, FL1xx) for the file at hand. A thin adapter.
 
-Thin adapter: flake8 hands over the `ast` tree it already parsed (no second parse); a file with no word that
-can start a reference is skipped at once. Settings, inventories and the retirement plan are loaded once per
-process from ``[tool.flaglint]`` and the ``--flaglint-*`` options. Project-wide codes (FL2xx) are never reported
-here: they need every file of the project (run ``flaglint check`` for them). flake8's ``noqa``, ``--select``,
-``--extend-ignore`` and ``per-file-ignores`` apply as usual; ``# flaglint: ignore[...]`` works too.
+It runs the same scan as ``flaglint check`` (`flaglint.scan`), once per flake8 process and through the cache, so
+it sees exactly what ``flaglint check --per-file`` sees: re-exports and project models found anywhere in the
+project, constants from any module. The file flake8 checks is read from the scan's answer; when flake8's text
+differs from the file on disk (an editor's unsaved buffer), the scan is run again with that text. Settings come
+from ``[tool.flaglint]`` and the ``--flaglint-*`` options. Project-wide codes (FL2xx) are never reported here:
+they need the inventories and every file's answer, and belong to ``flaglint check``. flake8's ``noqa``,
+``--select``, ``--extend-ignore`` and ``per-file-ignores`` apply as usual; ``# flaglint: ignore[...]`` works too.
 """
 
 from __future__ import annotations
@@ -12,37 +14,30 @@ from __future__ import annotations
 import argparse
 import ast
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
 from flaglint import __version__
-from flaglint.catalogue import Catalogue
-from flaglint.api import load_knowledge
-from flaglint.checks import Knowledge, check_reference
-from flaglint.config import ConfigError, Settings, load_settings
-from flaglint.discovery import is_test_path, module_name
-from flaglint.engine import ModuleIndex, display_path, prefilter
-from flaglint.python import collect_python, collect_tree
-from flaglint.resolve import Project, derived_apis
-from flaglint.suppressions import parse_line
-from flaglint.types import InventoryError, ModuleSummary
+from flaglint.checks import check_references, problem_diagnostics
+from flaglint.config import Settings, load_settings
+from flaglint.inventories.knowledge import load_knowledge
+from flaglint.adoption.suppressions import parse_line
+from flaglint.model import Diagnostic, FlaglintError, Knowledge, ScanResult
+from flaglint.paths import display
 
 Result = Tuple[int, int, str, Type[Any]]
 
 
 @dataclass
 class _State:
-    """What one flake8 process loads once: settings, catalogue, knowledge, and modules read for their constants."""
+    """What one flake8 process loads once: settings, knowledge, and the project's scan."""
 
     settings: Settings
-    catalogue: Catalogue
     knowledge: Knowledge
-    index: ModuleIndex
-    tokens: Any
-    loaded: Dict[str, Optional[ModuleSummary]]
-    mentions: Dict[str, bool] = field(default_factory=dict)
     error: Optional[str] = None
     error_reported: bool = False
+    scanned: Optional[ScanResult] = None
+    by_path: Dict[str, List[Diagnostic]] = field(default_factory=dict)
 
 
 class Plugin:
@@ -103,75 +98,49 @@ class Plugin:
                 state.error_reported = True
                 yield 1, 0, f"FL001 flaglint cannot start: {state.error}", type(self)
             return
-        text = "".join(self.lines)
-        if not state.tokens.search(text.encode("utf-8", errors="replace")) or not isinstance(self.tree, ast.Module):
-            return
-        shown = display_path(self.filename)
-        absolute = os.path.abspath(self.filename)
-        relative = os.path.relpath(absolute, state.settings.root).replace(os.sep, "/")
-        for reference in _references(state, shown, relative, text, self.tree):
-            for diagnostic in check_reference(reference, state.knowledge):
-                line_text = self.lines[diagnostic.line - 1] if 0 < diagnostic.line <= len(self.lines) else ""
-                codes = parse_line(line_text, python=False)
-                if codes is not None and (not codes or any(diagnostic.code.startswith(c) for c in codes)):
-                    continue
-                yield diagnostic.line, diagnostic.column - 1, f"{diagnostic.code} {diagnostic.message}", type(self)
+        for diagnostic in _diagnostics(state, self.filename, "".join(self.lines)):
+            line_text = self.lines[diagnostic.line - 1] if 0 < diagnostic.line <= len(self.lines) else ""
+            codes = parse_line(line_text, python=False)  # flake8 handles noqa itself
+            if codes is not None and (not codes or any(diagnostic.code.startswith(c) for c in codes)):
+                continue
+            yield diagnostic.line, diagnostic.column - 1, f"{diagnostic.code} {diagnostic.message}", type(self)
 
 
-def _references(state: _State, shown: str, relative: str, text: str, tree: ast.Module) -> List[Any]:
-    settings = state.settings
-    module = module_name(relative)
-    test = is_test_path(relative, settings.test_patterns)
-    migration = is_test_path(relative, settings.migration_patterns)
+def _diagnostics(state: _State, filename: str, text: str) -> List[Diagnostic]:
+    """The per-reference diagnostics of one file: from the project's scan, or a scan with flake8's text."""
+    from flaglint.scan import scan
 
-    def collect(catalogue: Catalogue) -> ModuleSummary:
-        return collect_tree(shown, text, tree, module=module, test=test, catalogue=catalogue)
-
-    def load(path: str) -> Optional[ModuleSummary]:
-        if path not in state.loaded:
-            state.loaded[path] = _read_module(state, path)
-        return state.loaded[path]
-
-    summary = collect(state.catalogue)
-    project = Project([summary], state.catalogue, state.index.paths, load)
-    project.gate = lambda path: _mentions_waffle(state, path)
-    apis, models = derived_apis(project, [summary])
-    if apis or models:
-        extended = state.catalogue.with_additions(exact=apis, models=models)
-        summary = collect(extended)
-        project.catalogue = extended
-        project.add(summary)
-    references = [reference for pending in summary.references for reference in project.resolve(pending)]
-    return [replace(reference, migration=True) for reference in references] if migration else references
-
-
-def _mentions_waffle(state: _State, shown: str) -> bool:
-    """Whether a module holds a word that can start a reference: only then is it parsed to follow re-exports."""
-    answer = state.mentions.get(shown)
-    if answer is None:
-        try:
-            with open(state.index.absolute(shown), "rb") as handle:
-                answer = bool(state.tokens.search(handle.read()))
-        except OSError:
-            answer = False
-        state.mentions[shown] = answer
-    return answer
-
-
-def _read_module(state: _State, shown: str) -> Optional[ModuleSummary]:
-    """A module read only for its constants (lazily, when a reference needs it)."""
+    absolute = os.path.abspath(filename)
+    shown = display(absolute)
     try:
-        with open(state.index.absolute(shown), "rb") as handle:
-            data = handle.read()
+        with open(absolute, "rb") as handle:
+            on_disk: Optional[bytes] = handle.read()
     except OSError:
-        return None
-    relative = state.index.relative(shown)
-    return collect_python(shown, data, module=module_name(relative), test=False, catalogue=state.catalogue)
+        on_disk = None
+    data = text.encode("utf-8")
+    paths = state.settings.paths
+    inside = any(absolute == p or absolute.startswith(p.rstrip(os.sep) + os.sep) for p in map(os.path.abspath, paths))
+    if on_disk is not None and on_disk.replace(b"\r\n", b"\n") == data.replace(b"\r\n", b"\n") and inside:
+        if state.scanned is None:
+            state.scanned = scan(state.settings, use_cache=True, jobs=1)
+            state.by_path = _by_path(state.scanned, state.knowledge)
+        return state.by_path.get(shown, [])
+    result = scan(state.settings, tuple(paths) + (absolute,), jobs=1, use_cache=False, overrides={absolute: data})
+    return _by_path(result, state.knowledge).get(shown, [])
+
+
+def _by_path(result: ScanResult, knowledge: Knowledge) -> Dict[str, List[Diagnostic]]:
+    found: Dict[str, List[Diagnostic]] = {}
+    diagnostics = problem_diagnostics(result.problems + result.skipped)
+    diagnostics += check_references(result.references, knowledge)
+    for diagnostic in diagnostics:
+        found.setdefault(diagnostic.path, []).append(diagnostic)
+    return found
 
 
 def _load_state(options: Optional[argparse.Namespace]) -> _State:
     """Settings, inventories and retirements; a problem becomes the state's error, reported once."""
-    settings = Settings(root=os.getcwd())
+    settings = Settings(root=os.getcwd(), paths=(os.getcwd(),))
     error: Optional[str] = None
     knowledge = Knowledge()
     try:
@@ -182,15 +151,6 @@ def _load_state(options: Optional[argparse.Namespace]) -> _State:
             getattr(options, "flaglint_retiring", None) or [],
             getattr(options, "flaglint_retirement_plan", None),
         )
-    except (ConfigError, InventoryError) as problem:
+    except FlaglintError as problem:
         error = str(problem)
-    catalogue = settings.catalogue()
-    return _State(
-        settings=settings,
-        catalogue=catalogue,
-        knowledge=knowledge,
-        index=ModuleIndex(settings.root, [os.path.join(settings.root, "src")]),
-        tokens=prefilter(catalogue.tokens(model_names=True)),
-        loaded={},
-        error=error,
-    )
+    return _State(settings=settings, knowledge=knowledge, error=error)

@@ -7,12 +7,13 @@ name it can denote. What only runtime knows stays a dynamic reference with the k
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from flaglint.catalogue import Api, Catalogue
-from flaglint.types import (
+from flaglint.catalogue import Catalogue
+from flaglint.model import (
     WILDCARD,
     Alt,
     Attr,
@@ -98,6 +99,7 @@ class Project:
         catalogue: Catalogue,
         locate: Callable[[str], Sequence[str]] = lambda name: (),
         load: Optional[Callable[[str], Optional[ModuleSummary]]] = None,
+        gate: Optional[Callable[[str], bool]] = None,
     ):
         self.catalogue = catalogue
         self.by_module: Dict[str, ModuleSummary] = {}
@@ -105,12 +107,27 @@ class Project:
         for summary in summaries:
             self.add(summary)
         self.locate = locate
-        self.gate: Optional[Callable[[str], bool]] = None
-        """Which files may be parsed just to follow re-exports and model subclasses (those with a waffle word)."""
+        self.gate = gate
+        """Which files may be parsed just to follow re-exports and model subclasses (those that hold a word)."""
         self._deriving = False
         self.load = load
         self._indexes: Dict[str, Tuple[Dict[str, Value], Dict[str, str], Dict[str, ClassInfo]]] = {}
         self._canonical: Dict[str, str] = {}
+
+    def use(self, catalogue: Catalogue) -> None:
+        """Resolve with an extended catalogue from now on (derivation found re-exports and models)."""
+        self.catalogue = catalogue
+        self._canonical = {}
+
+    @contextlib.contextmanager
+    def following_exports(self) -> Iterator[None]:
+        """While deriving: modules are loaded only when the gate says they may re-export or subclass."""
+        self._deriving = True
+        try:
+            yield
+        finally:
+            self._deriving = False
+            self._canonical = {}
 
     def add(self, summary: ModuleSummary) -> None:
         """Add (or replace) one module's summary."""
@@ -532,38 +549,3 @@ def _argument(built: _Built, position: Optional[int], keyword: Optional[str]) ->
     if position is not None and position < len(built.args):
         return built.args[position]
     return None
-
-
-def derived_apis(project: Project, summaries: Iterable[ModuleSummary]) -> Tuple[Dict[str, Api], Dict[str, Kind]]:
-    """Re-exported waffle APIs and project subclasses of waffle models, by the dotted names files import them by.
-
-    Defining modules that were not collected (no waffle word in them) are loaded on demand to follow the chain.
-    """
-    project._deriving = True
-    try:
-        return _derive(project, list(summaries))
-    finally:
-        project._deriving = False
-        project._canonical = {}
-
-
-def _derive(project: Project, summaries: List[ModuleSummary]) -> Tuple[Dict[str, Api], Dict[str, Kind]]:
-    catalogue = project.catalogue
-    apis: Dict[str, Api] = {}
-    models: Dict[str, Kind] = {}
-    for summary in summaries:
-        for dotted, _ in summary.classes:
-            kind = project.model_kind(f"{summary.module}.{dotted}")
-            if kind is not None and catalogue.model_kind(f"{summary.module}.{dotted}") is None:
-                models[f"{summary.module}.{dotted}"] = kind
-        for _, target in summary.imports:
-            canonical = project.canonical(target)
-            if canonical != target:
-                api = catalogue.lookup(canonical)
-                if api is not None and catalogue.lookup(target) is None:
-                    apis[target] = api
-            if catalogue.model_kind(target) is None:
-                kind = project.model_kind(canonical)
-                if kind is not None:
-                    models[target] = kind
-    return apis, models

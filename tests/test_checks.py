@@ -5,17 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional, Set, Tuple
 
-from flaglint.checks import (
-    Knowledge,
-    check_project,
-    check_references,
-    filter_codes,
-    problem_diagnostics,
-    retirements_from_notes,
-)
+from flaglint.checks import check_project, check_references, filter_codes, problem_diagnostics
+from flaglint.inventories.knowledge import retirements_from_notes
 from flaglint.codes import CODES, selected
-from flaglint.reporters import codes_markdown
-from flaglint.types import Diagnostic, FileProblem, Inventory, InventoryEntry, Kind, Reference, Retirement
+from flaglint.report.docs import codes_markdown
+from flaglint.model import Diagnostic, FileProblem, Inventory, InventoryEntry, Kind, Knowledge, Reference, Retirement
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -9,8 +9,8 @@ import pytest
 
 from flaglint.catalogue import Catalogue
 from flaglint.config import ConfigError, InventorySpec, find_pyproject, load_settings
-from flaglint.discovery import is_test_path, matches_any, module_name
-from flaglint.python import collect_python
+from flaglint.paths import is_test_path, matches_any, module_name
+from flaglint.collect.python import collect_python
 
 FULL = """
 [tool.flaglint]

@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import pytest
 
 from expectations import Expectation, read_expectations
-from flaglint.inventory import load_inventory
+from flaglint.inventories import load_inventory
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 MARKED_SUFFIXES = (".py", ".html", ".js")

@@ -13,13 +13,13 @@ from typing import Any, List, Tuple
 
 import pytest
 
-from flaglint import engine
-from flaglint.cache import CACHE_DIRECTORY
+from flaglint.scan import workers
+from flaglint.scan.cache import CACHE_DIRECTORY
 from flaglint.config import load_settings
-from flaglint.discovery import discover
-from flaglint.engine import scan
-from flaglint.progress import ProgressBar
-from flaglint.types import ScanResult
+from flaglint.scan.discovery import discover
+from flaglint.scan import scan
+from flaglint.report.progress import ProgressBar
+from flaglint.model import ScanResult
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PROJECTS = [FIXTURES / "demo", FIXTURES / "collect" / "python", FIXTURES / "collect" / "srclayout", FIXTURES / "flake8"]
@@ -40,8 +40,8 @@ def test_identical_results_with_and_without_cache_and_at_any_jobs(
 ) -> None:
     copy = copy_project(project, tmp_path / project.name)
     monkeypatch.chdir(copy)
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)  # use the worker pool even on small fixtures
-    monkeypatch.setattr(engine, "_CHUNK", 3)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)  # use the worker pool even on small fixtures
+    monkeypatch.setattr(workers, "CHUNK", 3)
     settings = load_settings(".")
     serial = scan(settings, jobs=1)
     assert serial.references, "the fixture has references"
@@ -57,13 +57,13 @@ def test_the_warm_cache_does_not_reread_unchanged_files(tmp_path: Path, monkeypa
     settings = load_settings(".")
     cold = scan(settings, jobs=1, use_cache=True)
     calls: List[str] = []
-    real = engine.process_file
+    real = workers.process_file
 
     def counting(task: Any, context: Any) -> Any:
         calls.append(task.shown)
         return real(task, context)
 
-    monkeypatch.setattr(engine, "process_file", counting)
+    monkeypatch.setattr(workers, "process_file", counting)
     assert outcome(scan(settings, jobs=1, use_cache=True)) == outcome(cold)
     assert calls == []
     # touching a file without changing it: re-read, not re-collected; changing it: collected again

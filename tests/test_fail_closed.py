@@ -164,8 +164,9 @@ def test_submodules_are_scanned_and_one_not_checked_out_blocks_the_gate(tmp_path
 
 
 def test_an_unreadable_directory_blocks_the_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flaglint.api import DeleteResult, ScanOptions, run_check_delete
-    from flaglint.checks import Knowledge
+    from flaglint.api import ScanOptions, run_check_delete
+    from flaglint.model import DeleteResult
+    from flaglint.model import Knowledge
     from flaglint.config import load_settings
 
     write(tmp_path, {"pyproject.toml": "[tool.flaglint]\n", "app.py": "x = 1\n", "locked/inner.py": "x = 2\n"})
@@ -422,11 +423,11 @@ def test_remove_lists_mock_patch_targets_of_a_removed_import(tmp_path: Path) -> 
 
 
 def test_a_rewrite_that_would_not_parse_is_not_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flaglint import rewrite
+    from flaglint.rewrite import python as rewrite
     from flaglint.catalogue import Catalogue
-    from flaglint.python import collect_python
+    from flaglint.collect.python import collect_python
     from flaglint.resolve import Project
-    from flaglint.types import Failed
+    from flaglint.model import Failed
 
     source = textwrap.dedent(MULTI).encode()
     summary = collect_python("views.py", source, module="views", test=False, catalogue=Catalogue())
@@ -495,7 +496,7 @@ def test_a_write_cut_short_leaves_the_file_whole(tmp_path: Path) -> None:
 
 
 def test_a_file_changed_since_it_was_read_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flaglint.files import PlannedWrite, WriteError, write_files
+    from flaglint.writes import PlannedWrite, WriteError, write_files
 
     target = tmp_path / "a.py"
     target.write_text("old\n")

@@ -16,10 +16,10 @@ import pytest
 
 from flaglint import cli
 from flaglint.codes import CODES, code
-from flaglint.fingerprint import LineReader, fingerprint
-from flaglint.github import github_annotations
-from flaglint.sarif import SRCROOT, pascal_case, sarif_log
-from flaglint.types import Diagnostic, Kind, Reference
+from flaglint.adoption.fingerprint import LineReader, fingerprint
+from flaglint.report.github import github_annotations
+from flaglint.report.sarif import SRCROOT, pascal_case, sarif_log
+from flaglint.model import Diagnostic, Kind, Reference
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "sarif-schema-2.1.0.json"
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"

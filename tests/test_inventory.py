@@ -1,4 +1,4 @@
-"""Tests for flaglint.inventory: every export format, read from real exports made by tests/django_project."""
+"""Tests for flaglint.inventories: every export format, read from real exports made by tests/django_project."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-from flaglint.inventory import FORMATS, detect_format, load_inventory, load_retirement_plan
-from flaglint.types import Inventory, InventoryError, Kind, Retirement
+from flaglint.inventories import FORMATS, detect_format, load_inventory, load_retirement_plan
+from flaglint.model import Inventory, InventoryError, Kind, Retirement
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = ROOT / "fixtures" / "exports"

@@ -10,8 +10,8 @@ import pytest
 
 from expectations import Expectation, read_expectations
 from flaglint.config import load_settings
-from flaglint.engine import scan
-from flaglint.types import Reference
+from flaglint.scan import scan
+from flaglint.model import Reference
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "collect" / "python"
 SRC_LAYOUT = FIXTURE.parent / "srclayout"

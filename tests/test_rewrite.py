@@ -13,9 +13,9 @@ import pytest
 pytest.importorskip("libcst")
 
 from flaglint.config import load_settings  # noqa: E402
-from flaglint.engine import scan  # noqa: E402
-from flaglint.rewrite import rewrite_python  # noqa: E402
-from flaglint.types import Failed, Rewritten  # noqa: E402
+from flaglint.scan import scan  # noqa: E402
+from flaglint.rewrite.python import rewrite_python  # noqa: E402
+from flaglint.model import Failed, Rewritten  # noqa: E402
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "remove" / "python"
 INPUTS = sorted(p.name for p in CASES.glob("r*.py") if p.suffixes == [".py"])
@@ -35,7 +35,7 @@ def remove_in(directory: Path, filename: str, keep_on: bool) -> Tuple[bytes, Lis
     finally:
         os.chdir(here)
     assert not isinstance(outcome, Failed), outcome
-    return (outcome.after if isinstance(outcome, Rewritten) else source), list(outcome.notes)
+    return (outcome.after if isinstance(outcome, Rewritten) else source), [str(note) for note in outcome.notes]
 
 
 @pytest.mark.parametrize("keep", ["on", "off"])

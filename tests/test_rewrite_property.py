@@ -20,10 +20,10 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from flaglint.catalogue import Catalogue  # noqa: E402
-from flaglint.python import collect_python  # noqa: E402
+from flaglint.collect.python import collect_python  # noqa: E402
 from flaglint.resolve import Project  # noqa: E402
-from flaglint.rewrite import rewrite_python  # noqa: E402
-from flaglint.types import Failed, Rewritten  # noqa: E402
+from flaglint.rewrite.python import rewrite_python  # noqa: E402
+from flaglint.model import Failed, Rewritten  # noqa: E402
 
 FLAG = 'flag_is_active(request, "retired")'
 OTHERS = ["a", "b", "c", "load(1)", "load(0)"]

@@ -9,9 +9,9 @@ from typing import Callable, List, Optional, Set, Tuple
 import pytest
 
 from expectations import read_expectations
-from flaglint.javascript import collect_javascript
-from flaglint.templates import collect_template
-from flaglint.types import Reference
+from flaglint.collect.javascript import collect_javascript
+from flaglint.collect.templates import collect_template
+from flaglint.model import Reference
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "collect"
 TEMPLATE_FIXTURES = sorted((FIXTURES / "templates").glob("*.html"))

@@ -1,0 +1,1 @@
+"""Adopting flaglint in a large codebase: suppression comments, baselines, and the fingerprints both rely on."""

@@ -1,0 +1,473 @@
+"""The reference pass: the calls, decorators, mixin attributes and model accesses that name a flag.
+
+`collect_python` is a pure function of (path, source, module name, test flag, catalogue): it parses once, never
+prints, and returns a picklable `ModuleSummary` whose references carry symbolic name values. A file that cannot be
+read or parsed becomes a `FileProblem`, not an exception.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+from typing import Callable, Iterator, List, Optional, Sequence, Set, Tuple
+
+from flaglint.catalogue import (
+    MANAGER_METHODS,
+    MODEL_SHORTCUTS,
+    NAME_KEYWORDS,
+    NAME_SEQUENCE_KEYWORDS,
+    Api,
+    Catalogue,
+)
+from flaglint.collect.python.parse import decode_source, parse, parse_problem
+from flaglint.collect.python.scopes import _Scope
+from flaglint.collect.python.values import Values, _compact, _join, _useful
+from flaglint.model import (
+    Alt,
+    Attr,
+    Cat,
+    Construct,
+    Each,
+    FileProblem,
+    Kind,
+    Lit,
+    ModuleSummary,
+    PendingReference,
+    Sym,
+    ToggleName,
+    Unknown,
+    Value,
+)
+
+_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+_QUERYSET_METHODS = frozenset({"all", "filter", "exclude", "select_related", "prefetch_related", "using", "order_by"})
+
+
+def collect_python(path: str, source: bytes, *, module: str, test: bool, catalogue: Catalogue) -> ModuleSummary:
+    """Collect the references, module-level symbols, imports and classes of one Python file."""
+    text, problem = decode_source(path, source)
+    if text is None:
+        assert problem is not None
+        return ModuleSummary(path=path, module=module, problems=(problem,))
+    try:
+        tree = parse(text, path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        return ModuleSummary(path=path, module=module, problems=(parse_problem(path, error),))
+    return collect_tree(path, text, tree, module=module, test=test, catalogue=catalogue)
+
+
+def collect_tree(
+    path: str, text: str, tree: ast.Module, *, module: str, test: bool, catalogue: Catalogue
+) -> ModuleSummary:
+    """Collect from an already parsed tree (the flake8 plugin passes the one flake8 built)."""
+    collector = _Collector(path, text, module, test, catalogue)
+    try:
+        collector.run(tree)
+    except RecursionError:
+        problem = FileProblem(path, "cannot analyse: expression nested too deeply")
+        return ModuleSummary(path=path, module=module, problems=(problem,))
+    return collector.summary()
+
+
+class _Collector(Values):
+    """Walks one module: binds names per scope, turns waffle calls into pending references."""
+
+    # --- driving ---
+
+    def run(self, tree: ast.Module) -> None:
+        module_scope = _Scope("module", None)
+        self._bind_block(tree.body, module_scope)
+        self._find_local_models()
+        self._visit_block(tree.body, module_scope)
+
+    def summary(self) -> ModuleSummary:
+        symbols = []
+        for name, thunks in self.symbols.items():
+            value = _join([thunk() for thunk in thunks])
+            if _useful(value):  # an unknown value resolves like no value: keep the summary small
+                symbols.append((name, _compact(value)))
+        return ModuleSummary(
+            path=self.path,
+            module=self.module,
+            references=tuple(self.references),
+            symbols=tuple(symbols),
+            imports=tuple(self.imports.items()),
+            classes=tuple(self.classes.items()),
+        )
+
+    def _find_local_models(self) -> None:
+        """Classes of this module that subclass a waffle model (directly or through each other)."""
+        changed = True
+        while changed:
+            changed = False
+            for dotted, info in self.classes.items():
+                if dotted in self.local_models:
+                    continue
+                for base in info.bases:
+                    kind = self._model_kind_of_qualname(base)
+                    if kind is not None:
+                        self.local_models[dotted] = kind
+                        changed = True
+                        break
+
+    def _model_kind_of_qualname(self, qualname: str) -> Optional[Kind]:
+        kind = self.catalogue.model_kind(qualname)
+        if kind is None and qualname.startswith(self.module + "."):
+            kind = self.local_models.get(qualname[len(self.module) + 1 :])
+        return kind
+
+    # --- visiting pass: find the references ---
+
+    def _visit_block(self, body: Sequence[ast.stmt], scope: _Scope) -> None:
+        for statement in body:
+            self._visit(statement, scope)
+
+    def _visit(self, node: ast.AST, scope: _Scope) -> None:
+        """Visit a subtree: scoped constructs get their own handler, calls are checked, the rest is walked."""
+        special = _SPECIAL.get(type(node))
+        if special is not None:
+            getattr(self, special)(node, scope)
+            return
+        stack = [node]
+        pop, extend = stack.pop, stack.extend
+        while stack:
+            current = pop()
+            kind = type(current)
+            special = _SPECIAL.get(kind)
+            if special is not None:
+                getattr(self, special)(current, scope)
+                continue
+            if kind is ast.Call:
+                self._check_call(current, scope)  # type: ignore[arg-type]
+            extend(ast.iter_child_nodes(current))  # order does not matter: references are sorted later
+
+    def _overlay(self, scope: _Scope) -> _Scope:
+        """A scope layer for a loop or comprehension variable while its body is visited (flow-sensitive)."""
+        layer = _Scope("function", scope)
+        layer.self_names, layer.self_class = scope.self_names, scope.self_class
+        return layer
+
+    def _visit_loop(self, node: ast.AST, scope: _Scope) -> None:
+        assert isinstance(node, (ast.For, ast.AsyncFor))
+        self._visit(node.iter, scope)
+        iterable = node.iter
+        layer = self._overlay(scope)
+        self._bind_loop_target(node.target, lambda: Each(self._value(iterable, scope)), layer)
+        self._visit_block(node.body, layer)
+        self._visit_block(node.orelse, scope)
+
+    def _each_thunk(self, iterable: ast.expr, scope: _Scope) -> Callable[[], Value]:
+        return lambda: Each(self._value(iterable, scope))
+
+    def _visit_comprehension(self, node: ast.AST, scope: _Scope) -> None:
+        assert isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
+        layer = scope
+        for generator in node.generators:
+            self._visit(generator.iter, layer)
+            outer, iterable = layer, generator.iter
+            layer = self._overlay(outer)
+            self._bind_loop_target(generator.target, self._each_thunk(iterable, outer), layer)
+            for condition in generator.ifs:
+                self._visit(condition, layer)
+        elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for element in elements:
+            self._visit(element, layer)
+
+    def _visit_function(self, node: ast.AST, scope: _Scope) -> None:
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        if not isinstance(node, ast.Lambda):
+            for decorator in node.decorator_list:
+                self._visit(decorator, scope)
+        arguments = node.args
+        for default in list(arguments.defaults) + [d for d in arguments.kw_defaults if d is not None]:
+            self._visit(default, scope)
+        function_scope = _Scope("function", scope)
+        parameters = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
+        for extra in (arguments.vararg, arguments.kwarg):
+            if extra is not None:
+                parameters.append(extra)
+        for parameter in parameters:
+            self._bind_unknown(parameter.arg, function_scope, parameter.arg)
+        if scope.kind == "class" and scope.export and not isinstance(node, ast.Lambda):
+            positional = arguments.posonlyargs + arguments.args
+            if positional and not self._is_staticmethod(node):
+                function_scope.self_names.add(positional[0].arg)
+                function_scope.self_class = scope.dotted
+        elif scope.kind == "function":
+            function_scope.self_names = set(scope.self_names)
+            function_scope.self_class = scope.self_class
+        if isinstance(node, ast.Lambda):
+            self._visit(node.body, function_scope)
+            return
+        self._bind_block(node.body, function_scope)
+        with self._definition(node.name, scope):
+            self._visit_block(node.body, function_scope)
+
+    def _is_staticmethod(self, node: ast.AST) -> bool:
+        decorators = getattr(node, "decorator_list", [])
+        return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in decorators)
+
+    @contextlib.contextmanager
+    def _definition(self, name: str, scope: _Scope) -> Iterator[None]:
+        """Track whether the visit is inside a declared wrapper, whose own name argument is not a reference."""
+        dotted = f"{scope.dotted}.{name}" if scope.kind == "class" and scope.export else name
+        qualname = f"{self.module}.{dotted}" if scope.export else ""
+        wrapper = bool(qualname) and any(
+            api.api.startswith("wrapper:") and (key == qualname or qualname.endswith("." + key))
+            for key, api in self.catalogue.exact.items()
+        )
+        self.inside_wrapper += wrapper
+        try:
+            yield
+        finally:
+            self.inside_wrapper -= wrapper
+
+    def _visit_class(self, node: ast.ClassDef, scope: _Scope) -> None:
+        for expression in list(node.decorator_list) + list(node.bases) + [k.value for k in node.keywords]:
+            self._visit(expression, scope)
+        dotted = f"{scope.dotted}.{node.name}" if scope.kind == "class" else node.name
+        class_scope = _Scope("class", scope, dotted=dotted, export=False)
+        class_scope.export = False
+        self._bind_block(node.body, class_scope)
+        class_scope.export = scope.export  # lookups of class names stay symbolic for module-level classes
+        with self._definition(node.name, scope):
+            for statement in node.body:
+                self._check_mixin_attribute(statement, class_scope)
+            self._visit_block(node.body, class_scope)
+
+    def _check_mixin_attribute(self, statement: ast.stmt, scope: _Scope) -> None:
+        targets: List[ast.expr] = []
+        value: Optional[ast.expr] = None
+        if isinstance(statement, ast.Assign):
+            targets, value = list(statement.targets), statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        if value is None or (isinstance(value, ast.Constant) and value.value is None):
+            return
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            for mixin in self.catalogue.mixins:
+                if target.id == mixin.attribute:
+                    self._emit(value, scope, mixin.kind, "mixin-attr", negatable=True)
+
+    # --- calls ---
+
+    def _check_call(self, node: ast.Call, scope: _Scope) -> None:
+        qualname = self._callee_qualname(node.func, scope)
+        if qualname is not None:
+            api = self.catalogue.lookup(qualname)
+            if api is not None:
+                self._check_api_call(node, api, scope)
+                return
+            if qualname.rpartition(".")[2] in MODEL_SHORTCUTS and node.args:
+                kind = self._model_kind(node.args[0], scope)
+                if kind is not None:
+                    self._check_name_keywords(node, kind, scope)
+                    return
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            self._check_model_method(node, func, scope)
+
+    def _check_api_call(self, node: ast.Call, api: Api, scope: _Scope) -> None:
+        if api.form in ("call", "toggle"):
+            argument = self._argument(node, api.position, api.keyword)
+            if argument is not None and api.attribute is not None:
+                value = self._value(argument, scope)
+                attribute = api.attribute
+                named = Sym(f"{value.qualname}.{attribute}", value.text) if isinstance(value, Sym) else None
+                self._emit(argument, scope, api.kind, api.api, value=named or Attr(value, attribute))
+            elif argument is not None:
+                self._emit(argument, scope, api.kind, api.api, negatable=api.negatable)
+            elif self._has_unpacking(node):
+                self._emit_unknown(node, api.kind, api.api)
+        elif api.form == "legacy-toggle":
+            namespace = self._argument(node, 0, "waffle_namespace")
+            argument = self._argument(node, api.position, api.keyword)
+            if namespace is not None and argument is not None:
+                joined = Cat((ToggleName(self._value(namespace, scope)), Lit("."), self._value(argument, scope)))
+                self._emit(argument, scope, api.kind, api.api, value=joined)
+        elif api.form == "toggle-override":
+            argument = self._argument(node, 0, None)
+            if argument is not None:
+                value = ToggleName(self._value(argument, scope))
+                self._emit(argument, scope, api.kind, api.api, value=value)
+
+    def _check_model_method(self, node: ast.Call, func: ast.Attribute, scope: _Scope) -> None:
+        method = func.attr
+        if method in MANAGER_METHODS:
+            kind = self._queryset_kind(func.value, scope)
+            if kind is not None:
+                if method == "get_by_natural_key":
+                    argument = self._argument(node, 0, None)
+                    if argument is not None:
+                        self._emit(argument, scope, kind, "model-get")
+                else:
+                    self._check_name_keywords(node, kind, scope)
+                return
+        if method == "get":
+            kind = self._model_kind(func.value, scope)
+            if kind is not None:
+                argument = self._argument(node, 0, "name")
+                if argument is not None:
+                    self._emit(argument, scope, kind, "model-get")
+
+    def _check_name_keywords(self, node: ast.Call, kind: Kind, scope: _Scope) -> None:
+        for keyword in node.keywords:
+            if keyword.arg in NAME_KEYWORDS:
+                self._emit(keyword.value, scope, kind, "model-get")
+            elif keyword.arg in NAME_SEQUENCE_KEYWORDS:
+                self._emit(keyword.value, scope, kind, "model-get", sequence=True)
+
+    def _queryset_kind(self, node: ast.expr, scope: _Scope) -> Optional[Kind]:
+        """The model kind of ``Model.objects`` or of a queryset chain built on it."""
+        if isinstance(node, ast.Attribute) and node.attr in _MANAGERS:
+            return self._model_kind(node.value, scope)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _QUERYSET_METHODS:
+            return self._queryset_kind(node.func.value, scope)
+        return None
+
+    def _model_kind(self, node: ast.expr, scope: _Scope) -> Optional[Kind]:
+        return self._model_kind_of_value(self._value(node, scope))
+
+    def _model_kind_of_value(self, value: Value) -> Optional[Kind]:
+        if isinstance(value, Sym):
+            return self._model_kind_of_qualname(self._follow(value.qualname))
+        if isinstance(value, Alt):
+            for option in value.options:
+                kind = self._model_kind_of_value(option)
+                if kind is not None:
+                    return kind
+            return None
+        if isinstance(value, Construct):
+            callee = value.callee
+            if isinstance(callee, Sym):
+                api = self.catalogue.lookup(self._follow(callee.qualname))
+                if api is not None and api.form == "model-getter":
+                    return api.kind
+            if (isinstance(callee, Sym) and callee.qualname.endswith(".get_model")) or (
+                isinstance(callee, Attr) and callee.attr == "get_model"
+            ):
+                return self._model_label_kind(value.args)
+        return None
+
+    def _model_label_kind(self, args: Tuple[Value, ...]) -> Optional[Kind]:
+        literals = [a.value for a in args if isinstance(a, Lit)]
+        if len(literals) != len(args) or not literals or len(literals) > 2:
+            return None
+        label = ".".join(literals).lower()
+        return self.catalogue.model_labels.get(label)
+
+    def _follow(self, qualname: str) -> str:
+        """Follow aliases defined at this module's top level (``fia = waffle.flag_is_active``)."""
+        seen: Set[str] = set()
+        prefix = self.module + "."
+        while qualname.startswith(prefix) and qualname not in seen:
+            seen.add(qualname)
+            thunks = self.symbols.get(qualname[len(prefix) :])
+            if not thunks or len(thunks) != 1:
+                break
+            value = thunks[0]()
+            if not isinstance(value, Sym):
+                break
+            qualname = value.qualname
+        return qualname
+
+    def _callee_qualname(self, func: ast.expr, scope: _Scope) -> Optional[str]:
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return None
+        value = self._value(func, scope)
+        if isinstance(value, Sym):
+            return self._follow(value.qualname)
+        return None
+
+    # --- arguments and emission ---
+
+    @staticmethod
+    def _argument(node: ast.Call, position: Optional[int], keyword: Optional[str]) -> Optional[ast.expr]:
+        if keyword is not None:
+            for item in node.keywords:
+                if item.arg == keyword:
+                    return item.value
+        if position is None:
+            return None
+        positional: List[ast.expr] = []
+        for argument in node.args:
+            if isinstance(argument, ast.Starred):
+                return None
+            positional.append(argument)
+        return positional[position] if position < len(positional) else None
+
+    @staticmethod
+    def _has_unpacking(node: ast.Call) -> bool:
+        return any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+
+    def _emit(
+        self,
+        node: ast.expr,
+        scope: _Scope,
+        kind: Kind,
+        api: str,
+        *,
+        negatable: bool = False,
+        value: Optional[Value] = None,
+        sequence: bool = False,
+    ) -> None:
+        if sequence and isinstance(node, (ast.List, ast.Tuple, ast.Set)) and value is None:
+            for element in node.elts:
+                self._emit(element, scope, kind, api, negatable=negatable)
+            return
+        if value is None:
+            value = self._value(node, scope)
+            if sequence:
+                value = Each(value)
+        self._add(node, kind, value, api, negatable)
+
+    def _emit_unknown(self, node: ast.Call, kind: Kind, api: str) -> None:
+        self._add(node, kind, Unknown(self._text(node)), api, False)
+
+    def _add(self, node: ast.expr, kind: Kind, value: Value, api: str, negatable: bool) -> None:
+        line, column = node.lineno, self._column(node.lineno, node.col_offset)
+        end_line = node.end_lineno or line
+        end_column = self._column(end_line, node.end_col_offset or node.col_offset)
+        self.references.append(
+            PendingReference(
+                path=self.path,
+                line=line,
+                column=column + 1,
+                end_line=end_line,
+                end_column=end_column + 1,
+                kind=kind,
+                value=value,
+                expression=self._text(node),
+                api=api,
+                test=self.test,
+                negatable=negatable,
+                inside_wrapper=self.inside_wrapper > 0,
+            )
+        )
+
+
+_SPECIAL = {
+    ast.FunctionDef: "_visit_function",
+    ast.AsyncFunctionDef: "_visit_function",
+    ast.Lambda: "_visit_function",
+    ast.ClassDef: "_visit_class",
+    ast.For: "_visit_loop",
+    ast.AsyncFor: "_visit_loop",
+    ast.ListComp: "_visit_comprehension",
+    ast.SetComp: "_visit_comprehension",
+    ast.GeneratorExp: "_visit_comprehension",
+    ast.DictComp: "_visit_comprehension",
+}
+
+
+def _walk_scope(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under `node` in the same function scope, nested blocks included, nested definitions not."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)

@@ -1,0 +1,186 @@
+"""flaglint's data types as JSON, and back, validated: the cache stores data, never code.
+
+Nothing read from disk is unpickled: a cache file is text that `decode` turns back into the frozen dataclasses of
+`flaglint.model` (and the catalogue's `Api`), checking every value against the field's declared type on the way.
+A dataclass is written as ``{"TypeName": [field, ...]}`` (only the types registered here can come back), a tuple
+as a list; anything of the wrong shape raises `CodecError`, and the caller ignores what it read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import typing
+from typing import Any, Callable, Dict, List, Tuple, Type, Union
+
+from flaglint import catalogue, model
+
+_NoneType = type(None)
+
+
+class CodecError(ValueError):
+    """Stored data of the wrong shape (another version, a damaged or foreign file)."""
+
+
+def _registered() -> Dict[str, Type[Any]]:
+    classes: Dict[str, Type[Any]] = {}
+    for module in (model, catalogue):
+        for name in dir(module):
+            value = getattr(module, name)
+            if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == module.__name__:
+                classes[name] = value
+    return classes
+
+
+_CLASSES = _registered()
+_BY_TYPE = {cls: name for name, cls in _CLASSES.items()}
+
+
+def encode(value: Any) -> Any:
+    """A JSON-ready form of a value built from registered dataclasses, tuples, strings, numbers and None."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return [encode(item) for item in value]
+    name = _BY_TYPE.get(type(value))
+    if name is not None:
+        return {name: [encode(getattr(value, f.name)) for f in _fields(type(value))]}
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def dumps(value: Any) -> str:
+    """`encode` as compact JSON text."""
+    return json.dumps(encode(value), separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
+def loads(text: Union[str, bytes], expected: Any) -> Any:
+    """Decode JSON text written by `dumps` into `expected` (a type hint), or raise `CodecError`."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise CodecError(f"not JSON: {error}") from None
+    return decode(data, expected)
+
+
+def decode(data: Any, expected: Any) -> Any:
+    """Turn `encode`'s output back into a value of type `expected`, checking it all the way down."""
+    try:
+        return _decoder(expected)(data)
+    except RecursionError:
+        raise CodecError("nested too deeply") from None
+
+
+Decoder = Callable[[Any], Any]
+_DECODERS: Dict[Any, Decoder] = {}
+
+
+def _decoder(hint: Any) -> Decoder:
+    found = _DECODERS.get(hint)
+    if found is None:
+        _DECODERS[hint] = lambda data: _DECODERS[hint](data)  # recursive types (Value holds Value) resolve lazily
+        found = _build(hint)
+        _DECODERS[hint] = found
+    return found
+
+
+def _build(hint: Any) -> Decoder:
+    if hint is Any:
+        raise TypeError("Any cannot be decoded safely")
+    if hint in (str, int, float, bool):
+        return _primitive(hint)
+    if hint is _NoneType or hint is None:
+        return _primitive(_NoneType)
+    origin = typing.get_origin(hint)
+    arguments = typing.get_args(hint)
+    if origin is typing.Literal:
+        allowed = frozenset(arguments)
+
+        def literal(data: Any) -> Any:
+            if not isinstance(data, str) or data not in allowed:
+                raise CodecError(f"{data!r} is not one of {sorted(allowed)}")
+            return data
+
+        return literal
+    if origin is Union:
+        return _union(arguments)
+    if origin in (tuple, Tuple):
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return _homogeneous(_decoder(arguments[0]))
+        return _fixed([_decoder(argument) for argument in arguments])
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass(hint)
+    raise TypeError(f"no decoder for {hint!r}")
+
+
+def _primitive(kind: type) -> Decoder:
+    def primitive(data: Any) -> Any:
+        if type(data) is not kind and not (kind is float and type(data) is int):
+            raise CodecError(f"expected {kind.__name__}, got {type(data).__name__}")
+        return data
+
+    return primitive
+
+
+def _union(options: Tuple[Any, ...]) -> Decoder:
+    classes = {o: _BY_TYPE[o] for o in options if isinstance(o, type) and o in _BY_TYPE}
+    others = [_decoder(o) for o in options if o not in classes]
+    by_name = {name: _decoder(cls) for cls, name in classes.items()}
+
+    def union(data: Any) -> Any:
+        if isinstance(data, dict) and len(data) == 1:
+            name = next(iter(data))
+            decode_one = by_name.get(name)
+            if decode_one is not None:
+                return decode_one(data)
+        for other in others:
+            try:
+                return other(data)
+            except CodecError:
+                continue
+        raise CodecError(f"{type(data).__name__} fits none of the expected types")
+
+    return union
+
+
+def _homogeneous(item: Decoder) -> Decoder:
+    def sequence(data: Any) -> Any:
+        if not isinstance(data, list):
+            raise CodecError(f"expected a list, got {type(data).__name__}")
+        return tuple([item(element) for element in data])
+
+    return sequence
+
+
+def _fixed(items: List[Decoder]) -> Decoder:
+    def fixed(data: Any) -> Any:
+        if not isinstance(data, list) or len(data) != len(items):
+            raise CodecError(f"expected a list of {len(items)}")
+        return tuple([decode_one(element) for decode_one, element in zip(items, data)])
+
+    return fixed
+
+
+def _dataclass(cls: Type[Any]) -> Decoder:
+    name = _BY_TYPE.get(cls)
+    if name is None:
+        raise TypeError(f"{cls.__name__} is not registered")
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    fields = _fields(cls)
+    decoders: List[Decoder] = []
+
+    def decode_instance(data: Any) -> Any:
+        if not decoders:
+            decoders.extend(_decoder(hints[f.name]) for f in fields)
+        if not isinstance(data, dict) or len(data) != 1 or name not in data:
+            raise CodecError(f"expected {name}")
+        values = data[name]
+        if not isinstance(values, list) or len(values) != len(fields):
+            raise CodecError(f"{name}: expected {len(fields)} fields")
+        return cls(*[decode_one(value) for decode_one, value in zip(decoders, values)])
+
+    return decode_instance
+
+
+def _fields(cls: Type[Any]) -> Tuple[Any, ...]:
+    return tuple(f for f in dataclasses.fields(cls) if f.init)
