@@ -182,7 +182,7 @@ def run_remove(
                 Note(
                     r.path,
                     r.line,
-                    f"a data migration names it ({r.api}): it stays in history; "
+                    f"a data migration names it ({r.label}): it stays in history; "
                     "add a migration that deletes the object if the row should go",
                 )
                 for r in references

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Dict, FrozenSet, Iterable, Literal, Mapping, Optional, Tuple
 
-from flaglint.model import Kind
+from flaglint.model import ApiName, Kind
 
 Form = Literal[
     "call",  # a function call whose argument is the name (flag_is_active, waffle_flag, override_flag ...)
@@ -42,7 +42,7 @@ class Api:
     """Module prefixes it lives under: ``waffle`` matches ``waffle`` and ``waffle.decorators``."""
     function: str
     kind: Kind
-    api: str
+    api: ApiName
     form: Form = "call"
     position: Optional[int] = 0
     keyword: Optional[str] = None
@@ -52,6 +52,8 @@ class Api:
     """For wrappers that take an object: the name is this attribute of the argument (``flag_info.slug``)."""
     role: Role = "check"
     """What a call does with the flag: how `flaglint remove` rewrites it."""
+    wrapper: Optional[str] = None
+    """For a project's own wrapper: its dotted name as configured."""
 
     def matches(self, qualname: str) -> bool:
         """Whether a dotted callee name (``waffle.decorators.waffle_flag``) is this API."""
@@ -85,7 +87,7 @@ NAME_SEQUENCE_KEYWORDS: FrozenSet[str] = frozenset({"name__in"})
 MODEL_SHORTCUTS: FrozenSet[str] = frozenset({"get_object_or_404", "get_list_or_404"})
 
 
-def _toggle(function: str, kind: Kind, api: str, **options: object) -> Api:
+def _toggle(function: str, kind: Kind, api: ApiName, **options: object) -> Api:
     """An edx-toggles API (under edx-toggles' and edx-platform's modules)."""
     return Api(EDX, function, kind, api, role="toggle", **options)  # type: ignore[arg-type]
 
@@ -178,18 +180,17 @@ class Catalogue:
     def _exact_leaves(self) -> FrozenSet[str]:
         return frozenset(key.rpartition(".")[2] for key in self.exact)
 
-    def role_of(self, api: str) -> Optional[Role]:
-        """The role of the API a reference names by its label (``flag_is_active``, ``wrapper:app.is_on``)."""
+    def role_of(self, api: ApiName, wrapper: Optional[str] = None) -> Optional[Role]:
+        """The role of the API a reference names (a wrapper's, by its dotted name); None for no call (a tag)."""
         if api == "model-get":
             return "model"
-        roles = self._roles
-        return roles.get(api)
+        return self._roles.get(wrapper if api == "wrapper" and wrapper else api)
 
     @cached_property
     def _roles(self) -> Dict[str, Role]:
         roles: Dict[str, Role] = {}
         for api in (*self.apis, *self.exact.values()):
-            roles.setdefault(api.api, api.role)
+            roles.setdefault(api.wrapper or api.api, api.role)
         return roles
 
     def model_kind(self, qualname: str) -> Optional[Kind]:
@@ -285,8 +286,17 @@ def wrapper_api(
 ) -> Api:
     """An `Api` for a project's own helper that forwards a name to waffle (from ``[tool.flaglint.wrappers]``)."""
     module, _, function = qualname.rpartition(".")
-    api = f"wrapper:{qualname}"
-    return Api((module,), function, kind, api, position=position, keyword=keyword, attribute=attribute, role=role)
+    return Api(
+        (module,),
+        function,
+        kind,
+        "wrapper",
+        position=position,
+        keyword=keyword,
+        attribute=attribute,
+        role=role,
+        wrapper=qualname,
+    )
 
 
 def apis_by_function(apis: Iterable[Api]) -> Dict[str, Tuple[Api, ...]]:

@@ -17,6 +17,27 @@ Kind = Literal["flag", "switch", "sample"]
 KINDS: Tuple[Kind, ...] = ("flag", "switch", "sample")
 
 Source = Literal["python", "django-template", "jinja2", "javascript"]
+ApiName = Literal[
+    "flag_is_active",
+    "switch_is_active",
+    "sample_is_active",
+    "set_flag",
+    "waffle_flag",
+    "waffle_switch",
+    "mixin-attr",
+    "override_flag",
+    "override_switch",
+    "override_sample",
+    "model-get",
+    "edx-toggles",
+    "override_waffle_flag",
+    "override_waffle_switch",
+    "tag",
+    "jinja-call",
+    "js-call",
+    "wrapper",
+]
+"""What refers to a name: waffle's function or helper, a template form, or a project's wrapper (`wrapper`)."""
 Severity = Literal["error", "warning"]
 
 
@@ -53,12 +74,19 @@ class Reference:
     name: Optional[str]
     expression: str
     source: Source
-    api: str
+    api: ApiName
     test: bool = False
     negated: bool = False
     pattern: Optional[str] = None
     migration: bool = False
     """In a data migration: it creates or deletes the object by name, it does not read it at runtime."""
+    wrapper: Optional[str] = None
+    """For `api` ``wrapper``: the wrapper's dotted name, as configured."""
+
+    @property
+    def label(self) -> str:
+        """The API as reports and the JSON contract spell it (``flag_is_active``, ``wrapper:app.utils.is_on``)."""
+        return f"wrapper:{self.wrapper}" if self.api == "wrapper" else self.api
 
     @property
     def dynamic(self) -> bool:
@@ -320,11 +348,12 @@ class PendingReference:
     kind: Kind
     value: "Value"
     expression: str
-    api: str
+    api: ApiName
     test: bool
     negatable: bool
     inside_wrapper: bool = False
     """In the body of a declared wrapper: its call sites are the references, a dynamic name here is plumbing."""
+    wrapper: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,7 @@ class Project:
                     expression=pending.expression,
                     source="python",
                     api=pending.api,
+                    wrapper=pending.wrapper,
                     test=pending.test,
                     negated=negated,
                     pattern=None if name is not None else (pattern or WILDCARD),

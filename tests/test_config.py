@@ -61,10 +61,11 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     )
     catalogue = settings.catalogue()
     wrapper = catalogue.lookup("app.utils.is_on")
-    assert wrapper is not None and (wrapper.kind, wrapper.position, wrapper.api) == (
+    assert wrapper is not None and (wrapper.kind, wrapper.position, wrapper.api, wrapper.wrapper) == (
         "flag",
         1,
-        "wrapper:app.utils.is_on",
+        "wrapper",
+        "app.utils.is_on",
     )
     keyword = catalogue.lookup("app.utils.switch")
     assert keyword is not None and (keyword.kind, keyword.keyword) == ("switch", "name")

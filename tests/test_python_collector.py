@@ -71,7 +71,7 @@ def test_positions_point_at_the_name_expression(scanned: "tuple[list[Reference],
 
 def test_apis_are_labelled(scanned: "tuple[list[Reference], list[str]]") -> None:
     references, _ = scanned
-    by_name = {r.name: r.api for r in references if r.name}
+    by_name = {r.name: r.label for r in references if r.name}
     assert by_name["decorated_flag"] == "waffle_flag"
     assert by_name["mixin_flag"] == "mixin-attr"
     assert by_name["class_override"] == "override_flag"

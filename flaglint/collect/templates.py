@@ -18,7 +18,7 @@ from typing import List, Optional
 
 from flaglint.collect.template_syntax import BARE_WORD, CALL, LEXEME, QUICK_TAG, QUOTED, TAG, evaluate, unescape
 from flaglint.collect.text import KIND_WORDS, LineIndex
-from flaglint.model import WILDCARD, Kind, Reference, Source
+from flaglint.model import WILDCARD, ApiName, Kind, Reference, Source
 
 __all__ = ["collect_template"]
 
@@ -88,7 +88,7 @@ def _reference(
     kind: Kind,
     name: Optional[str],
     source: Source,
-    api: str,
+    api: ApiName,
     test: bool,
     pattern: Optional[str] = None,
 ) -> Reference:

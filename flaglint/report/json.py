@@ -28,7 +28,7 @@ def reference_record(reference: Reference) -> Dict[str, Any]:
         "pattern": reference.pattern,
         "expression": reference.expression,
         "source": reference.source,
-        "api": reference.api,
+        "api": reference.label,
         "test": reference.test,
         "negated": reference.negated,
         "migration": reference.migration,

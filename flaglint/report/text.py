@@ -16,7 +16,7 @@ def references_text(references: Sequence[Reference]) -> str:
         name = (
             reference.name if reference.name is not None else f"<dynamic {reference.pattern}: {reference.expression}>"
         )
-        tags = [reference.api] + (["test"] if reference.test else []) + (["negated"] if reference.negated else [])
+        tags = [reference.label] + (["test"] if reference.test else []) + (["negated"] if reference.negated else [])
         lines.append(
             f"{reference.path}:{reference.line}:{reference.column}: {reference.kind} {name} ({', '.join(tags)})"
         )
@@ -56,7 +56,7 @@ _GROUP_TITLES = {
 
 def _place(reference: Reference) -> str:
     pattern = f" (pattern {reference.pattern})" if reference.name is None else ""
-    return f"{reference.path}:{reference.line}:{reference.column}: {reference.api} {reference.expression}{pattern}"
+    return f"{reference.path}:{reference.line}:{reference.column}: {reference.label} {reference.expression}{pattern}"
 
 
 def deletion_text(result: DeleteResult) -> str:

@@ -311,7 +311,7 @@ class _Retire(cst.CSTTransformer):
 
     def _role(self, reference: Reference) -> Optional[Role]:
         """What the call that holds `reference` does with the flag (the catalogue's role of its API)."""
-        return self.catalogue.role_of(reference.api)
+        return self.catalogue.role_of(reference.api, reference.wrapper)
 
     def _reference_in(self, call: cst.Call) -> Optional[Reference]:
         """The retired flag's reference among a call's arguments, if any."""
@@ -357,11 +357,11 @@ class _Retire(cst.CSTTransformer):
             parent = self.get_metadata(ParentNodeProvider, original, None)
             if not self._is_decorator(original) and not isinstance(parent, cst.WithItem):
                 self._note(
-                    original, f"{reference.api}({reference.expression}) is used by hand (enable/disable): rewrite it"
+                    original, f"{reference.label}({reference.expression}) is used by hand (enable/disable): rewrite it"
                 )
             return updated  # handled by leave_Decorator / leave_With
         self._note(
-            original, f"{reference.api}({reference.expression}) is not rewritten: {_manual(self._role(reference))}"
+            original, f"{reference.label}({reference.expression}) is not rewritten: {_manual(self._role(reference))}"
         )
         return updated
 
@@ -383,7 +383,7 @@ class _Retire(cst.CSTTransformer):
             return None
         if self.keep_on != reference.negated:
             return _keep_parens(updated, updated.args[0].value)
-        self._note(original, f"{reference.api}({reference.expression}) wraps a view that now always answers 404")
+        self._note(original, f"{reference.label}({reference.expression}) wraps a view that now always answers 404")
         return updated
 
     # --- locals that only store the flag's value ---
@@ -647,14 +647,14 @@ class _Retire(cst.CSTTransformer):
                 return cst.RemovalSentinel.REMOVE
             self._note(
                 original,
-                f"{owner} now always answers 404 (@{reference.api}({reference.expression})): delete it and its URL",
+                f"{owner} now always answers 404 (@{reference.label}({reference.expression})): delete it and its URL",
             )
             return updated
         if self._role(reference) == "override":
             active = _argument(inner, 1, "active")
             truth = _literal_truth(active.value) if active is not None else None
             if truth is None:
-                self._note(original, f"{owner}: @{reference.api} with a non-literal value: check it by hand")
+                self._note(original, f"{owner}: @{reference.label} with a non-literal value: check it by hand")
             elif truth == self.keep_on:
                 return cst.RemovalSentinel.REMOVE
             else:
@@ -720,7 +720,7 @@ class _Retire(cst.CSTTransformer):
             if truth == self.keep_on and before.asname is None:
                 continue
             if truth is None:
-                self._note(original, f"with {reference.api}(...) with a non-literal value: check it by hand")
+                self._note(original, f"with {reference.label}(...) with a non-literal value: check it by hand")
             else:
                 owner = self.functions[-1].name.value if self.functions else "this code"
                 self._note(

@@ -24,6 +24,7 @@ from flaglint.collect.python.scopes import _Scope
 from flaglint.collect.python.values import Values, _compact, _join, _useful
 from flaglint.model import (
     Alt,
+    ApiName,
     Attr,
     Cat,
     Construct,
@@ -213,7 +214,7 @@ class _Collector(Values):
         dotted = f"{scope.dotted}.{name}" if scope.kind == "class" and scope.export else name
         qualname = f"{self.module}.{dotted}" if scope.export else ""
         wrapper = bool(qualname) and any(
-            api.api.startswith("wrapper:") and (key == qualname or qualname.endswith("." + key))
+            api.api == "wrapper" and (key == qualname or qualname.endswith("." + key))
             for key, api in self.catalogue.exact.items()
         )
         self.inside_wrapper += wrapper
@@ -276,11 +277,13 @@ class _Collector(Values):
                 value = self._value(argument, scope)
                 attribute = api.attribute
                 named = Sym(f"{value.qualname}.{attribute}", value.text) if isinstance(value, Sym) else None
-                self._emit(argument, scope, api.kind, api.api, value=named or Attr(value, attribute))
+                self._emit(
+                    argument, scope, api.kind, api.api, value=named or Attr(value, attribute), wrapper=api.wrapper
+                )
             elif argument is not None:
-                self._emit(argument, scope, api.kind, api.api, negatable=api.negatable)
+                self._emit(argument, scope, api.kind, api.api, negatable=api.negatable, wrapper=api.wrapper)
             elif self._has_unpacking(node):
-                self._emit_unknown(node, api.kind, api.api)
+                self._emit_unknown(node, api.kind, api.api, api.wrapper)
         elif api.form == "legacy-toggle":
             namespace = self._argument(node, 0, "waffle_namespace")
             argument = self._argument(node, api.position, api.keyword)
@@ -407,26 +410,29 @@ class _Collector(Values):
         node: ast.expr,
         scope: _Scope,
         kind: Kind,
-        api: str,
+        api: ApiName,
         *,
         negatable: bool = False,
         value: Optional[Value] = None,
         sequence: bool = False,
+        wrapper: Optional[str] = None,
     ) -> None:
         if sequence and isinstance(node, (ast.List, ast.Tuple, ast.Set)) and value is None:
             for element in node.elts:
-                self._emit(element, scope, kind, api, negatable=negatable)
+                self._emit(element, scope, kind, api, negatable=negatable, wrapper=wrapper)
             return
         if value is None:
             value = self._value(node, scope)
             if sequence:
                 value = Each(value)
-        self._add(node, kind, value, api, negatable)
+        self._add(node, kind, value, api, negatable, wrapper)
 
-    def _emit_unknown(self, node: ast.Call, kind: Kind, api: str) -> None:
-        self._add(node, kind, Unknown(self._text(node)), api, False)
+    def _emit_unknown(self, node: ast.Call, kind: Kind, api: ApiName, wrapper: Optional[str] = None) -> None:
+        self._add(node, kind, Unknown(self._text(node)), api, False, wrapper)
 
-    def _add(self, node: ast.expr, kind: Kind, value: Value, api: str, negatable: bool) -> None:
+    def _add(
+        self, node: ast.expr, kind: Kind, value: Value, api: ApiName, negatable: bool, wrapper: Optional[str] = None
+    ) -> None:
         line, column = node.lineno, self._column(node.lineno, node.col_offset)
         end_line = node.end_lineno or line
         end_column = self._column(end_line, node.end_col_offset or node.col_offset)
@@ -444,6 +450,7 @@ class _Collector(Values):
                 test=self.test,
                 negatable=negatable,
                 inside_wrapper=self.inside_wrapper > 0,
+                wrapper=wrapper,
             )
         )
 
