@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 from typing import List, Tuple
 
-import pytest
 
-pytest.importorskip("flake8")
 
 PROJECT = Path(__file__).resolve().parent.parent / "fixtures" / "flake8"
 

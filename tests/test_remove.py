@@ -13,7 +13,6 @@ from typing import Dict, List
 
 import pytest
 
-pytest.importorskip("libcst")
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 

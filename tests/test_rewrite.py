@@ -10,12 +10,11 @@ from typing import List, Tuple
 
 import pytest
 
-pytest.importorskip("libcst")
 
-from flaglint.config import load_settings  # noqa: E402
-from flaglint.scan import scan  # noqa: E402
-from flaglint.rewrite.python import rewrite_python  # noqa: E402
-from flaglint.model import Failed, Rewritten  # noqa: E402
+from flaglint.config import load_settings
+from flaglint.scan import scan
+from flaglint.rewrite.python import rewrite_python
+from flaglint.model import Failed, Rewritten
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "remove" / "python"
 INPUTS = sorted(p.name for p in CASES.glob("r*.py") if p.suffixes == [".py"])

@@ -11,19 +11,16 @@ import itertools
 import os
 from typing import Any, Callable, Dict, List
 
-import pytest
 
-pytest.importorskip("libcst")
-hypothesis = pytest.importorskip("hypothesis")
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from flaglint.catalogue import Catalogue  # noqa: E402
-from flaglint.collect.python import collect_python  # noqa: E402
-from flaglint.resolve import Project  # noqa: E402
-from flaglint.rewrite.python import rewrite_python  # noqa: E402
-from flaglint.model import Failed, Rewritten  # noqa: E402
+from flaglint.catalogue import Catalogue
+from flaglint.collect.python import collect_python
+from flaglint.resolve import Project
+from flaglint.rewrite.python import rewrite_python
+from flaglint.model import Failed, Rewritten
 
 FLAG = 'flag_is_active(request, "retired")'
 OTHERS = ["a", "b", "c", "load(1)", "load(0)"]
