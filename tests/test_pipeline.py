@@ -115,3 +115,15 @@ def test_a_configured_wrapper_is_rewritten_like_waffles_own(tmp_path: Path) -> N
     result = flaglint(root, "remove", "launch", "--keep", "on", "--write", "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (root / "app" / "views.py").read_text() == 'def page(request):\n    return "new"\n'
+
+
+def test_a_reexport_whose_only_user_names_no_waffle_word_is_found(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "compat.py").write_text("from waffle import flag_is_active as is_on  # noqa: F401\n")
+    (tmp_path / "app" / "views.py").write_text(
+        'from app.compat import is_on\n\n\ndef view(request):\n    return is_on(request, "only_here")\n'
+    )
+    result = flaglint(tmp_path, "refs", "--no-cache")
+    assert result.stdout.splitlines()[0] == "app/views.py:5:27: flag only_here (flag_is_active)"
