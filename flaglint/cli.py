@@ -407,7 +407,7 @@ def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: Tex
         if not os.path.exists(path):
             raise UsageError(f"no such file or directory: {path}", arguments.usage)
     if arguments.also:
-        settings = settings.with_overrides(paths=settings.paths + tuple(os.path.abspath(p) for p in arguments.also))
+        settings = settings.with_paths(settings.paths + tuple(os.path.abspath(p) for p in arguments.also))
     scanning = _scanning(arguments, stderr)
     result = run_check_delete(settings, arguments.names, tuple(arguments.kind), knowledge, scanning)
     render = deletion_json if arguments.format == "json" else deletion_text

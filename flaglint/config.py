@@ -11,9 +11,9 @@ import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from flaglint.catalogue import Api, Catalogue, wrapper_api
+from flaglint.catalogue import Api, Catalogue, Role, wrapper_api
 from flaglint.codes import known_selector
 from flaglint.model import KINDS, FlaglintError, Kind
 
@@ -116,9 +116,9 @@ class Settings:
             model_labels=dict(self.model_labels),
         )
 
-    def with_overrides(self, **changes: Any) -> "Settings":
-        """A copy with some fields replaced (command-line options over the file)."""
-        return replace(self, **changes)
+    def with_paths(self, paths: Tuple[str, ...]) -> "Settings":
+        """A copy that scans `paths` (``check-delete --path`` adds another codebase)."""
+        return replace(self, paths=paths)
 
 
 def parse_inventory_option(option: str) -> InventorySpec:
@@ -134,7 +134,7 @@ def parse_inventory_option(option: str) -> InventorySpec:
     return InventorySpec(environment, path, fmt or None)
 
 
-def _read_toml(path: Path) -> Dict[str, Any]:
+def _read_toml(path: Path) -> Dict[str, object]:
     """A TOML file's table; a syntax error (a duplicate key too) is a `ConfigError` naming the line and column."""
     try:
         with open(path, "rb") as handle:
@@ -226,7 +226,7 @@ def load_settings(start: str = ".", config_file: Optional[str] = None) -> Settin
     return settings
 
 
-def settings_from_table(table: Mapping[str, Any], *, root: str, config_path: str) -> Settings:
+def settings_from_table(table: Mapping[str, object], *, root: str, config_path: str) -> Settings:
     """Validate a ``[tool.flaglint]`` table and build `Settings`; relative paths are relative to `root`."""
     reader = _Reader(config_path)
     values: Dict[str, Any] = {}
@@ -247,23 +247,23 @@ class _Reader:
     def fail(self, key: str, message: str) -> ConfigError:
         return ConfigError(f"{self.config_path}: '{key}' {message}")
 
-    def string(self, key: str, value: Any) -> str:
+    def string(self, key: str, value: object) -> str:
         if not isinstance(value, str):
             raise self.fail(key, f"must be a string, not {type(value).__name__}")
         return value
 
-    def strings(self, key: str, value: Any) -> Tuple[str, ...]:
+    def strings(self, key: str, value: object) -> Tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.fail(key, "must be a list of strings")
         return tuple(value)
 
-    def kind(self, key: str, value: Any) -> Kind:
+    def kind(self, key: str, value: object) -> Kind:
         if value not in KINDS:
             raise self.fail(key, f"must be one of {', '.join(KINDS)}, not {value!r}")
         kind: Kind = value
         return kind
 
-    def table(self, key: str, value: Any) -> Dict[str, Any]:
+    def table(self, key: str, value: object) -> Dict[str, object]:
         if not isinstance(value, dict):
             raise self.fail(key, f"must be a table, not {type(value).__name__}")
         return value
@@ -273,7 +273,7 @@ def _path(root: str, value: str) -> str:
     return value if os.path.isabs(value) else os.path.normpath(os.path.join(root, value))
 
 
-def _read_wrappers(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tuple[str, Api], ...]:
+def _read_wrappers(reader: _Reader, key: str, value: object, root: str) -> Tuple[Tuple[str, Api], ...]:
     wrappers: List[Tuple[str, Api]] = []
     for dotted, spec in reader.table(key, value).items():
         entry = f'{key}."{dotted}"'
@@ -296,26 +296,27 @@ def _read_wrappers(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tu
         attribute = spec.get("attribute")
         if attribute is not None:
             attribute = reader.string(f"{entry}.attribute", attribute)
-        role = spec.get("role", "check")
-        if role not in _WRAPPER_ROLES:
-            raise reader.fail(f"{entry}.role", f"must be one of {', '.join(_WRAPPER_ROLES)}, not {role!r}")
+        given = spec.get("role", "check")
+        role = next((known for known in _WRAPPER_ROLES if known == given), None)
+        if role is None:
+            raise reader.fail(f"{entry}.role", f"must be one of {', '.join(_WRAPPER_ROLES)}, not {given!r}")
         wrappers.append((dotted, wrapper_api(dotted, kind, position, keyword, attribute, role)))
     return tuple(wrappers)
 
 
-_WRAPPER_ROLES = ("check", "decorator", "override")
+_WRAPPER_ROLES: Tuple[Role, ...] = ("check", "decorator", "override")
 """What a configured wrapper does: answers a check, guards a view, overrides the flag in tests."""
 
 
-def _read_kind_table(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tuple[str, Kind], ...]:
+def _read_kind_table(reader: _Reader, key: str, value: object, root: str) -> Tuple[Tuple[str, Kind], ...]:
     return tuple((name, reader.kind(f'{key}."{name}"', kind)) for name, kind in reader.table(key, value).items())
 
 
-def _read_labels(reader: _Reader, key: str, value: Any, root: str) -> Tuple[Tuple[str, Kind], ...]:
+def _read_labels(reader: _Reader, key: str, value: object, root: str) -> Tuple[Tuple[str, Kind], ...]:
     return tuple((label.lower(), kind) for label, kind in _read_kind_table(reader, key, value, root))
 
 
-def _read_inventories(reader: _Reader, key: str, value: Any, root: str) -> Tuple[InventorySpec, ...]:
+def _read_inventories(reader: _Reader, key: str, value: object, root: str) -> Tuple[InventorySpec, ...]:
     specs: List[InventorySpec] = []
     for environment, spec in reader.table(key, value).items():
         entry = f"{key}.{environment}"
@@ -343,30 +344,31 @@ def _read_inventories(reader: _Reader, key: str, value: Any, root: str) -> Tuple
     return tuple(specs)
 
 
-def _read_paths(reader: _Reader, key: str, value: Any, root: str) -> Tuple[str, ...]:
+def _read_paths(reader: _Reader, key: str, value: object, root: str) -> Tuple[str, ...]:
     """Paths to scan: each must exist (a typo would silently shrink the project the verdicts are about)."""
-    paths = tuple(_path(root, p) for p in reader.strings(key, value))
+    given_paths = reader.strings(key, value)
+    paths = tuple(_path(root, p) for p in given_paths)
     if not paths:
         raise reader.fail(key, "is empty: nothing would be scanned")
-    for given, path in zip(value, paths):
+    for given, path in zip(given_paths, paths):
         if not os.path.exists(path):
             raise reader.fail(key, f"holds {given!r}, which does not exist under {root}")
     return paths
 
 
-def _read_size(reader: _Reader, key: str, value: Any, root: str) -> int:
+def _read_size(reader: _Reader, key: str, value: object, root: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise reader.fail(key, "must be a positive integer (bytes)")
     return value
 
 
-def _read_choice(reader: _Reader, key: str, value: Any, choices: Tuple[str, ...]) -> str:
+def _read_choice(reader: _Reader, key: str, value: object, choices: Tuple[str, ...]) -> str:
     if value not in choices:
         raise reader.fail(key, f"must be one of {', '.join(choices)}, not {value!r}")
     return str(value)
 
 
-def _read_codes(reader: _Reader, key: str, value: Any, root: str) -> Tuple[str, ...]:
+def _read_codes(reader: _Reader, key: str, value: object, root: str) -> Tuple[str, ...]:
     codes = reader.strings(key, value)
     for code in codes:
         if not known_selector(code):
@@ -393,7 +395,7 @@ _KEYS = {
     "fail-on": "fail_on",
 }
 
-_KEY_READERS: Dict[str, Any] = {
+_KEY_READERS: Dict[str, Callable[[_Reader, str, object, str], object]] = {
     "paths": lambda r, k, v, root: _read_paths(r, k, v, root),
     "exclude": lambda r, k, v, root: r.strings(k, v),
     "template-globs": lambda r, k, v, root: r.strings(k, v),

@@ -15,7 +15,7 @@ import argparse
 import ast
 import os
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, Type
+from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from flaglint import __version__
 from flaglint.checks import check_references, problem_diagnostics
@@ -25,7 +25,7 @@ from flaglint.adoption.suppressions import parse_line
 from flaglint.model import Diagnostic, FlaglintError, Knowledge, ScanResult
 from flaglint.paths import display
 
-Result = Tuple[int, int, str, Type[Any]]
+Result = Tuple[int, int, str, type]
 
 
 @dataclass

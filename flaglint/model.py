@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
-from typing import Dict, Literal, Mapping, Optional, Tuple, Union
+from typing import Dict, List, Literal, Mapping, Optional, Tuple, Union
 
 Kind = Literal["flag", "switch", "sample"]
 KINDS: Tuple[Kind, ...] = ("flag", "switch", "sample")
@@ -51,6 +51,9 @@ class ExitCode(IntEnum):
     ERROR = 2
     """A usage, configuration or input error, or the gate could not confirm (a file it could not read)."""
 
+
+JsonValue = Union[None, bool, int, float, str, List["JsonValue"], Dict[str, "JsonValue"]]
+"""A value as `json` reads and writes it."""
 
 #: The wildcard used in `Reference.pattern` for a part of a name only runtime knows.
 WILDCARD = "*"

@@ -12,7 +12,7 @@ NAME = "edx-toggles"
 
 KEYS = ("waffle_flags", "waffle_switches", "django_settings")
 _EDX_EVERYONE: Dict[str, Optional[bool]] = {"yes": True, "no": False, "unknown": None}
-_EDX_ACTIVE: Dict[Any, str] = {"true": "on", "false": "off", True: "on", False: "off"}
+_EDX_ACTIVE: Dict[object, str] = {"true": "on", "false": "off", True: "on", False: "off"}
 
 
 def parse(path: str, text: str, parsed: Any) -> List[InventoryEntry]:

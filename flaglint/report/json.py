@@ -7,14 +7,14 @@ Pure: each function returns the text to print.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Sequence
+from typing import Dict, Sequence
 
 from flaglint.model import CheckResult, DeleteResult, Diagnostic, Reference
 
 JSON_VERSION = 1
 
 
-def reference_record(reference: Reference) -> Dict[str, Any]:
+def reference_record(reference: Reference) -> Dict[str, object]:
     """One reference as the JSON contract spells it."""
     return {
         "path": reference.path,
@@ -35,7 +35,7 @@ def reference_record(reference: Reference) -> Dict[str, Any]:
     }
 
 
-def diagnostic_record(diagnostic: Diagnostic) -> Dict[str, Any]:
+def diagnostic_record(diagnostic: Diagnostic) -> Dict[str, object]:
     """One diagnostic as the JSON contract spells it."""
     return {
         "code": diagnostic.code,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 from urllib.parse import quote
 
 from flaglint.codes import CODES, Code
@@ -34,7 +34,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
 def sarif_log(
     diagnostics: Sequence[Diagnostic], *, version: str, lines: LineReader, uri_base: Optional[str] = None
-) -> Dict[str, Any]:
+) -> Dict[str, object]:
     """The SARIF log of one flaglint run; the caller serialises it with `json.dumps`.
 
     `version` is flaglint's version (the tool driver's). `lines` supplies each finding's line text for its
@@ -43,13 +43,13 @@ def sarif_log(
     """
     indexes = {entry.code: index for index, entry in enumerate(CODES)}
     seen: Dict[str, int] = {}
-    results: List[Dict[str, Any]] = []
+    results: List[Dict[str, object]] = []
     for diagnostic in diagnostics:
         line_text = lines.line(diagnostic.path, diagnostic.line)
         key = fingerprint(diagnostic, line_text)
         seen[key] = seen.get(key, 0) + 1
         results.append(_result(diagnostic, line_text, f"{key}:{seen[key]}", indexes.get(diagnostic.code)))
-    run: Dict[str, Any] = {
+    run: Dict[str, object] = {
         "tool": {
             "driver": {
                 "name": "flaglint",
@@ -66,7 +66,7 @@ def sarif_log(
     return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
-def rule(entry: Code) -> Dict[str, Any]:
+def rule(entry: Code) -> Dict[str, object]:
     """A registry code as a SARIF reportingDescriptor, documented as ``flaglint explain`` documents it."""
     return {
         "id": entry.code,
@@ -84,7 +84,7 @@ def pascal_case(kebab: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in kebab.split("-"))
 
 
-def artifact_location(path: str) -> Dict[str, Any]:
+def artifact_location(path: str) -> Dict[str, object]:
     """A reported path as a SARIF artifactLocation: relative paths stay relative to ``%SRCROOT%``."""
     if os.path.isabs(path):
         return {"uri": Path(path).as_uri()}
@@ -97,8 +97,8 @@ def directory_uri(directory: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def _result(diagnostic: Diagnostic, line_text: str, key: str, rule_index: Optional[int]) -> Dict[str, Any]:
-    result: Dict[str, Any] = {"ruleId": diagnostic.code}
+def _result(diagnostic: Diagnostic, line_text: str, key: str, rule_index: Optional[int]) -> Dict[str, object]:
+    result: Dict[str, object] = {"ruleId": diagnostic.code}
     if rule_index is not None:
         result["ruleIndex"] = rule_index
     result.update(
@@ -117,11 +117,11 @@ def _result(diagnostic: Diagnostic, line_text: str, key: str, rule_index: Option
     return result
 
 
-def _region(diagnostic: Diagnostic, line_text: str) -> Dict[str, Any]:
+def _region(diagnostic: Diagnostic, line_text: str) -> Dict[str, object]:
     """The finding's place; its extent comes from the related reference at that place, when there is one."""
     if diagnostic.line < 1:
         return {}
-    region: Dict[str, Any] = {"startLine": diagnostic.line}
+    region: Dict[str, object] = {"startLine": diagnostic.line}
     if diagnostic.column >= 1:
         region["startColumn"] = diagnostic.column
     own = next((r for r in diagnostic.related if _at(r, diagnostic)), None)
@@ -132,15 +132,15 @@ def _region(diagnostic: Diagnostic, line_text: str) -> Dict[str, Any]:
     return region
 
 
-def _related(number: int, reference: Reference) -> Dict[str, Any]:
-    region: Dict[str, Any] = {"startLine": reference.line, "startColumn": reference.column}
+def _related(number: int, reference: Reference) -> Dict[str, object]:
+    region: Dict[str, object] = {"startLine": reference.line, "startColumn": reference.column}
     if (reference.end_line, reference.end_column) > (reference.line, reference.column):
         region.update(endLine=reference.end_line, endColumn=reference.end_column)
     return {"id": number, "physicalLocation": _physical(reference.path, region), "message": {"text": "reference"}}
 
 
-def _physical(path: str, region: Dict[str, Any]) -> Dict[str, Any]:
-    physical: Dict[str, Any] = {"artifactLocation": artifact_location(path)}
+def _physical(path: str, region: Dict[str, object]) -> Dict[str, object]:
+    physical: Dict[str, object] = {"artifactLocation": artifact_location(path)}
     if region:
         physical["region"] = region
     return physical

@@ -19,11 +19,14 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple, Type, cast
 
 from flaglint import __version__
 from flaglint.scan.codec import CodecError, decode, encode
-from flaglint.model import Kind
+from flaglint.model import JsonValue, Kind, Suppression
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite3
 
 CACHE_DIRECTORY = ".flaglint_cache"
 CACHE_ENVIRONMENT = "FLAGLINT_CACHE_DIR"
@@ -46,15 +49,15 @@ class _Encoded:
 
     __slots__ = ("data", "expected")
 
-    def __init__(self, data: Any, expected: Any):
+    def __init__(self, data: JsonValue, expected: object):
         self.data = data
         self.expected = expected
 
 
-class Payloads(Dict[str, Any]):
+class Payloads(Dict[str, object]):
     """A record's payloads by collection variant; stored ones are decoded (and checked) on first access."""
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> object:
         value = super().__getitem__(key)
         if isinstance(value, _Encoded):
             try:
@@ -65,7 +68,7 @@ class Payloads(Dict[str, Any]):
             super().__setitem__(key, value)
         return value
 
-    def get(self, key: str, default: Any = None) -> Any:
+    def get(self, key: str, default: object = None) -> object:
         try:
             return self[key]
         except KeyError:
@@ -82,7 +85,7 @@ class FileRecord:
     candidate: bool
     """Whether the bytes hold a word that can start a reference (the prefilter)."""
     labels: Tuple[Tuple[str, Kind], ...] = ()
-    suppressions: Tuple[Any, ...] = ()
+    suppressions: Tuple[Suppression, ...] = ()
     payloads: Payloads = field(default_factory=Payloads)
     extra_tokens: Dict[str, bool] = field(default_factory=dict)
     """Prefilter answers for words found later in the run (re-exports, project model names)."""
@@ -113,7 +116,7 @@ def cache_directory(root: str, configured: Optional[str] = None) -> str:
 class Cache:
     """Records by display path, loaded at the start of a run and saved at its end."""
 
-    def __init__(self, directory: Optional[str], key: str, payload_types: Mapping[str, Any] = {}):
+    def __init__(self, directory: Optional[str], key: str, payload_types: Mapping[str, object] = {}):
         self.directory = directory
         self.key = key
         self.payload_types = dict(payload_types)
@@ -121,13 +124,13 @@ class Cache:
         self.records: Dict[str, FileRecord] = {}
         self.used: Dict[str, FileRecord] = {}
         self.changed: Dict[str, FileRecord] = {}
-        self.results: Dict[str, Any] = {}
+        self.results: Dict[str, object] = {}
         """Project-wide results keyed by what they depend on (the derived APIs of a set of file contents)."""
         self.dirty_results = False
         self.notes: List[str] = []
         """Why the cache was not used (a link, a copied database, a value of the wrong shape): told once."""
         self._loaded = directory is None
-        self._database: Any = None
+        self._database: Optional["sqlite3.Connection"] = None
 
     @classmethod
     def disabled(cls) -> "Cache":
@@ -174,13 +177,13 @@ class Cache:
         self.used[shown] = record
         self.changed[shown] = record
 
-    def remember(self, key: str, value: Any) -> None:
+    def remember(self, key: str, value: object) -> None:
         """Keep a project-wide result (only the latest one per generation is kept)."""
         self._ensure()
         self.results = {key: value}
         self.dirty_results = True
 
-    def result(self, key: str, expected: Any) -> Any:
+    def result(self, key: str, expected: object) -> object:
         """A project-wide result remembered under `key`, or None."""
         self._ensure()
         value = self.results.get(key)
@@ -195,7 +198,7 @@ class Cache:
 
     # --- the remembered answer of the last run (the warm path) ---
 
-    def read_answer(self, key: str, expected: Any) -> Any:
+    def read_answer(self, key: str, expected: object) -> object:
         """The last run's whole answer if it was computed for `key`, else None."""
         database = self._open()
         if database is None:
@@ -215,7 +218,7 @@ class Cache:
             self._note(f"the remembered answer has the wrong shape ({error}): recomputed")
             return None
 
-    def write_answer(self, key: str, value: Any) -> None:
+    def write_answer(self, key: str, value: object) -> None:
         """Keep a run's whole answer under a key of everything it depends on."""
         database = self._open(create=True)
         if database is None:
@@ -294,14 +297,14 @@ class Cache:
             except ValueError:
                 continue
 
-    def _record(self, signature_: Tuple[int, int, int], content_digest: str, data: Any) -> FileRecord:
+    def _record(self, signature_: Tuple[int, int, int], content_digest: str, data: JsonValue) -> FileRecord:
         if not isinstance(data, dict):
             raise CodecError("a record is an object")
         candidate = data["candidate"]
-        labels = decode(data["labels"], Tuple[Tuple[str, Kind], ...])
+        labels = cast(Tuple[Tuple[str, Kind], ...], decode(data["labels"], Tuple[Tuple[str, Kind], ...]))
         from flaglint.model import Suppression
 
-        suppressions = decode(data["suppressions"], Tuple[Suppression, ...])
+        suppressions = cast(Tuple[Suppression, ...], decode(data["suppressions"], Tuple[Suppression, ...]))
         extra = data["extra"]
         if not isinstance(candidate, bool) or not isinstance(extra, dict):
             raise CodecError("candidate and extra")
@@ -315,9 +318,10 @@ class Cache:
             expected = self._payload_type(variant)
             if expected is not None:
                 dict.__setitem__(payloads, variant, _Encoded(value, expected))
-        return FileRecord(signature_, content_digest, candidate, labels, suppressions, payloads, dict(extra))
+        answers = {str(word): bool(found) for word, found in extra.items()}
+        return FileRecord(signature_, content_digest, candidate, labels, suppressions, payloads, answers)
 
-    def _payload_type(self, variant: str) -> Any:
+    def _payload_type(self, variant: str) -> object:
         for prefix, expected in self.payload_types.items():
             if variant.startswith(prefix):
                 return expected
@@ -327,7 +331,7 @@ class Cache:
         if message not in self.notes:
             self.notes.append(message)
 
-    def _open(self, create: bool = False) -> Any:
+    def _open(self, create: bool = False) -> Optional["sqlite3.Connection"]:
         """The database, opened once; None when it cannot (or must not) be used."""
         if self._database is not None or self.directory is None:
             return self._database
@@ -396,7 +400,8 @@ def _errors() -> Tuple[Type[BaseException], ...]:
     return (sqlite3.Error, OSError)
 
 
-def _record_data(record: FileRecord) -> Dict[str, Any]:
+def _record_data(record: FileRecord) -> Dict[str, JsonValue]:
+    extra: Dict[str, JsonValue] = {word: found for word, found in record.extra_tokens.items()}
     payloads = {}
     for variant in dict.keys(record.payloads):
         value = dict.__getitem__(record.payloads, variant)
@@ -405,7 +410,7 @@ def _record_data(record: FileRecord) -> Dict[str, Any]:
         "candidate": record.candidate,
         "labels": encode(record.labels),
         "suppressions": encode(record.suppressions),
-        "extra": record.extra_tokens,
+        "extra": extra,
         "payloads": payloads,
     }
 

@@ -12,9 +12,10 @@ import dataclasses
 import json
 import sys
 import typing
-from typing import Any, Callable, Dict, List, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Tuple, Union
 
 from flaglint import catalogue, model
+from flaglint.model import JsonValue
 
 _NoneType = type(None)
 
@@ -23,8 +24,8 @@ class CodecError(ValueError):
     """Stored data of the wrong shape (another version, a damaged or foreign file)."""
 
 
-def _registered() -> Dict[str, Type[Any]]:
-    classes: Dict[str, Type[Any]] = {}
+def _registered() -> Dict[str, type]:
+    classes: Dict[str, type] = {}
     for module in (model, catalogue):
         for name in dir(module):
             value = getattr(module, name)
@@ -37,7 +38,7 @@ _CLASSES = _registered()
 _BY_TYPE = {cls: name for name, cls in _CLASSES.items()}
 
 
-def encode(value: Any) -> Any:
+def encode(value: object) -> JsonValue:
     """A JSON-ready form of a value built from registered dataclasses, tuples, strings, numbers and None."""
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
@@ -49,12 +50,12 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
-def dumps(value: Any) -> str:
+def dumps(value: object) -> str:
     """`encode` as compact JSON text."""
     return json.dumps(encode(value), separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
 
-def loads(text: Union[str, bytes], expected: Any) -> Any:
+def loads(text: Union[str, bytes], expected: object) -> object:
     """Decode JSON text written by `dumps` into `expected` (a type hint), or raise `CodecError`."""
     try:
         data = json.loads(text)
@@ -63,7 +64,7 @@ def loads(text: Union[str, bytes], expected: Any) -> Any:
     return decode(data, expected)
 
 
-def decode(data: Any, expected: Any) -> Any:
+def decode(data: object, expected: object) -> object:
     """Turn `encode`'s output back into a value of type `expected`, checking it all the way down."""
     try:
         return _decoder(expected)(data)
@@ -71,11 +72,11 @@ def decode(data: Any, expected: Any) -> Any:
         raise CodecError("nested too deeply") from None
 
 
-Decoder = Callable[[Any], Any]
-_DECODERS: Dict[Any, Decoder] = {}
+Decoder = Callable[[object], object]
+_DECODERS: Dict[object, Decoder] = {}
 
 
-def _decoder(hint: Any) -> Decoder:
+def _decoder(hint: object) -> Decoder:
     found = _DECODERS.get(hint)
     if found is None:
         _DECODERS[hint] = lambda data: _DECODERS[hint](data)  # recursive types (Value holds Value) resolve lazily
@@ -84,7 +85,7 @@ def _decoder(hint: Any) -> Decoder:
     return found
 
 
-def _build(hint: Any) -> Decoder:
+def _build(hint: object) -> Decoder:
     if hint is Any:
         raise TypeError("Any cannot be decoded safely")
     if hint in (str, int, float, bool):
@@ -96,7 +97,7 @@ def _build(hint: Any) -> Decoder:
     if origin is typing.Literal:
         allowed = frozenset(arguments)
 
-        def literal(data: Any) -> Any:
+        def literal(data: object) -> object:
             if not isinstance(data, str) or data not in allowed:
                 raise CodecError(f"{data!r} is not one of {sorted(allowed)}")
             return data
@@ -114,7 +115,7 @@ def _build(hint: Any) -> Decoder:
 
 
 def _primitive(kind: type) -> Decoder:
-    def primitive(data: Any) -> Any:
+    def primitive(data: object) -> object:
         if type(data) is not kind and not (kind is float and type(data) is int):
             raise CodecError(f"expected {kind.__name__}, got {type(data).__name__}")
         return data
@@ -122,12 +123,12 @@ def _primitive(kind: type) -> Decoder:
     return primitive
 
 
-def _union(options: Tuple[Any, ...]) -> Decoder:
+def _union(options: Tuple[object, ...]) -> Decoder:
     classes = {o: _BY_TYPE[o] for o in options if isinstance(o, type) and o in _BY_TYPE}
     others = [_decoder(o) for o in options if o not in classes]
     by_name = {name: _decoder(cls) for cls, name in classes.items()}
 
-    def union(data: Any) -> Any:
+    def union(data: object) -> object:
         if isinstance(data, dict) and len(data) == 1:
             name = next(iter(data))
             decode_one = by_name.get(name)
@@ -144,7 +145,7 @@ def _union(options: Tuple[Any, ...]) -> Decoder:
 
 
 def _homogeneous(item: Decoder) -> Decoder:
-    def sequence(data: Any) -> Any:
+    def sequence(data: object) -> object:
         if not isinstance(data, list):
             raise CodecError(f"expected a list, got {type(data).__name__}")
         return tuple([item(element) for element in data])
@@ -153,7 +154,7 @@ def _homogeneous(item: Decoder) -> Decoder:
 
 
 def _fixed(items: List[Decoder]) -> Decoder:
-    def fixed(data: Any) -> Any:
+    def fixed(data: object) -> object:
         if not isinstance(data, list) or len(data) != len(items):
             raise CodecError(f"expected a list of {len(items)}")
         return tuple([decode_one(element) for decode_one, element in zip(items, data)])
@@ -161,7 +162,7 @@ def _fixed(items: List[Decoder]) -> Decoder:
     return fixed
 
 
-def _dataclass(cls: Type[Any]) -> Decoder:
+def _dataclass(cls: type) -> Decoder:
     name = _BY_TYPE.get(cls)
     if name is None:
         raise TypeError(f"{cls.__name__} is not registered")
@@ -169,7 +170,7 @@ def _dataclass(cls: Type[Any]) -> Decoder:
     fields = _fields(cls)
     decoders: List[Decoder] = []
 
-    def decode_instance(data: Any) -> Any:
+    def decode_instance(data: object) -> object:
         if not decoders:
             decoders.extend(_decoder(hints[f.name]) for f in fields)
         if not isinstance(data, dict) or len(data) != 1 or name not in data:
@@ -182,5 +183,5 @@ def _dataclass(cls: Type[Any]) -> Decoder:
     return decode_instance
 
 
-def _fields(cls: Type[Any]) -> Tuple[Any, ...]:
+def _fields(cls: type) -> Tuple["dataclasses.Field[object]", ...]:
     return tuple(f for f in dataclasses.fields(cls) if f.init)

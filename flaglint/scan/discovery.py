@@ -13,11 +13,14 @@ import re
 import stat
 import subprocess
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from flaglint.config import DEFAULT_EXCLUDE, Settings
 from flaglint.model import FileProblem
 from flaglint.paths import display, file_type, glob_regex, relative_to
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathspec import GitIgnoreSpec
 
 
 class _Excluder:
@@ -241,7 +244,7 @@ def _git_files(directory: str) -> Optional[List[str]]:
 
 def _walk(start: str, skipped: List[FileProblem]) -> Iterator[str]:
     """Every file under `start` that no ``.gitignore`` on the way ignores; links to directories as entries."""
-    ignores: List[Tuple[str, Any]] = []  # (directory, spec), shallow to deep
+    ignores: List[Tuple[str, "GitIgnoreSpec"]] = []  # (directory, spec), shallow to deep
 
     def unreadable(error: OSError) -> None:
         where = error.filename if isinstance(error.filename, str) else start
@@ -271,7 +274,7 @@ def _walk(start: str, skipped: List[FileProblem]) -> Iterator[str]:
                 yield full
 
 
-def _gitignore(directory: str) -> Any:
+def _gitignore(directory: str) -> Optional["GitIgnoreSpec"]:
     import pathspec  # only outside git work trees
 
     path = os.path.join(directory, ".gitignore")
@@ -284,7 +287,7 @@ def _gitignore(directory: str) -> Any:
         return None
 
 
-def _ignored(path: str, is_directory: bool, ignores: Sequence[Tuple[str, Any]]) -> bool:
+def _ignored(path: str, is_directory: bool, ignores: Sequence[Tuple[str, "GitIgnoreSpec"]]) -> bool:
     """Gitignore semantics across nested files: the deepest file with a matching pattern decides."""
     decision = False
     for directory, spec in ignores:

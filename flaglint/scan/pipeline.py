@@ -18,7 +18,7 @@ import gc
 import hashlib
 import os
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
 from flaglint import __version__
 from flaglint.catalogue import Api, Catalogue
@@ -156,9 +156,9 @@ class _Scan:
         self._discover(paths)
         answer_key = self._answer_key()
         if answer_key is not None:
-            remembered = self.cache.read_answer(answer_key, _Answer)
+            remembered = cast(Optional[_Answer], self.cache.read_answer(answer_key, _Answer))
             if remembered is not None and self._unchanged(dict(remembered[1])):
-                result: ScanResult = remembered[0]
+                result = remembered[0]
                 return replace(result, notes=tuple(self.cache.notes))  # nothing changed: the last answer stands
         self._collect()
         summaries = self._summaries(Variant("python").catalogue)
@@ -287,7 +287,7 @@ class _Scan:
                 labels.update(file.record.labels)
         new_labels = {label: kind for label, kind in labels.items() if label not in self.catalogue.model_labels}
         state = _Derivation(self.catalogue, labels=new_labels)
-        remembered = self.cache.result("derived", _Derived)
+        remembered = cast(Optional[_Derived], self.cache.result("derived", _Derived))
         if remembered is not None:
             key, apis, models = remembered
             candidate = _Derivation(self.catalogue, dict(apis), dict(models), state.labels)
@@ -490,8 +490,8 @@ class _Scan:
             payload = file.record.payloads.get(self._variant(file))
             if isinstance(payload, FileProblem):
                 self.problems.append(payload)
-            elif payload is not None:
-                references.extend(payload)
+            elif isinstance(payload, tuple):
+                references.extend(cast(Tuple[Reference, ...], payload))
         return references
 
     def _result(self, references: List[Reference]) -> ScanResult:
