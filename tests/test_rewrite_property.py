@@ -11,8 +11,6 @@ import itertools
 import os
 from typing import Any, Callable, Dict, List
 
-
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

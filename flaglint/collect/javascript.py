@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from typing import List, Optional, Tuple
 
-from flaglint.collect.text import DQ, KIND_WORDS, SQ, LineIndex, collapse_wildcards, compose
+from flaglint.collect.text import DQ, KIND_WORDS, SQ, LineIndex, Operands, compose
 from flaglint.model import WILDCARD, Reference
 
 __all__ = ["collect_javascript"]
@@ -169,34 +169,25 @@ def _evaluate(arg: str) -> Tuple[Optional[str], Optional[str]]:
     Handles string and template literals (each ``${...}`` becomes a wildcard) joined with ``+``; any other operand
     becomes a wildcard, and a conditional or boolean expression makes the whole name unknown.
     """
-    parts: List[Optional[str]] = []  # one entry per operand: its constant text (or pattern), or None when unknown
-    current: Optional[str] = None  # the operand being read; None until it has a piece
-    known = True
-    substituted = False  # whether a template literal's ``${...}`` put a wildcard into some operand
+    operands = Operands()
     for piece in _PIECE.finditer(arg):
         group = piece.lastgroup
         if group == "ws":
             continue
         if group == "op":
-            parts.append(current if known else None)
-            current, known = None, True
+            operands.next_operand()
         elif group == "str":
-            current = (current or "") + _unescape(piece.group()[1:-1])
+            operands.literal(_unescape(piece.group()[1:-1]))
         elif group == "estr":
-            current = (current or "") + _unescape(piece.group()[2:-2])
+            operands.literal(_unescape(piece.group()[2:-2]))
         elif group == "tpl":
             chunks = _SUBSTITUTION.split(piece.group()[1:-1])
-            substituted = substituted or len(chunks) > 1
-            current = (current or "") + WILDCARD.join(_unescape(chunk) for chunk in chunks)
+            operands.literal(WILDCARD.join(_unescape(chunk) for chunk in chunks), wild=len(chunks) > 1)
         elif piece.group() in _UNSAFE:
             return None, WILDCARD
         else:
-            known = False
-    parts.append(current if known else None)
-    text = "".join(WILDCARD if p is None else p for p in parts)
-    if all(p is not None for p in parts) and not substituted:
-        return text, None
-    return None, collapse_wildcards(text)
+            operands.unknown()
+    return operands.result()
 
 
 def _unescape(body: str) -> str:

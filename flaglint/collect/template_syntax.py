@@ -9,9 +9,9 @@ names.
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
-from flaglint.collect.text import DQ, SQ, collapse_wildcards, compose
+from flaglint.collect.text import DQ, SQ, Operands, compose
 from flaglint.model import WILDCARD
 
 #: Everything the scan stops at: unevaluated regions (skipped) and tags / expressions (looked into).
@@ -83,26 +83,20 @@ def evaluate(arg: str) -> Tuple[Optional[str], Optional[str]]:
     Handles literals, implicit (``'a' 'b'``) and explicit (``~``, ``+``) concatenation; any other operand becomes
     a wildcard, and a conditional or boolean expression makes the whole name unknown.
     """
-    parts: List[Optional[str]] = []  # one entry per operand: its constant text, or None when unknown
-    current: Optional[str] = None  # the constant text of the operand being read; None until it has a piece
-    known = True
+    operands = Operands()
     for piece in _PIECE.finditer(arg):
         group = piece.lastgroup
         if group == "ws":
             continue
         if group == "op":
-            parts.append(current if known else None)
-            current, known = None, True
+            operands.next_operand()
         elif group == "str":
-            current = (current or "") + unescape(piece.group()[1:-1])
+            operands.literal(unescape(piece.group()[1:-1]))
         elif group == "word" and piece.group() in _UNSAFE_WORDS:
             return None, WILDCARD
         else:
-            known = False
-    parts.append(current if known else None)
-    if all(p is not None for p in parts):
-        return "".join(p for p in parts if p is not None), None
-    return None, collapse_wildcards("".join(WILDCARD if p is None else p for p in parts))
+            operands.unknown()
+    return operands.result()
 
 
 def unescape(body: str) -> str:

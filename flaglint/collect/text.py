@@ -45,3 +45,39 @@ class LineIndex:
             self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self._text)]
         index = bisect_right(self._starts, offset) - 1
         return index + 1, offset - self._starts[index] + 1
+
+
+class Operands:
+    """What a concatenation (``'a' + x + 'b'``) names, operand by operand: the known text, or unknown.
+
+    Lexers feed it pieces (`literal`, `unknown`, `next_operand` at each ``+``/``~``); `result` gives the name when
+    every operand is known, else the pattern with `WILDCARD` for the unknown parts.
+    """
+
+    def __init__(self) -> None:
+        self.parts: List[Optional[str]] = []
+        self.current: Optional[str] = None
+        self.known = True
+        self.wild = False
+
+    def literal(self, text: str, wild: bool = False) -> None:
+        """A literal piece of the current operand (`wild`: it holds wildcards, ``${...}`` in a JS template)."""
+        self.current = (self.current or "") + text
+        self.wild = self.wild or wild
+
+    def unknown(self) -> None:
+        """A piece only runtime knows: the current operand is unknown."""
+        self.known = False
+
+    def next_operand(self) -> None:
+        """An operator between operands."""
+        self.parts.append(self.current if self.known else None)
+        self.current, self.known = None, True
+
+    def result(self) -> Tuple[Optional[str], Optional[str]]:
+        """(name, None) when everything is known, else (None, pattern)."""
+        self.next_operand()
+        text = "".join(WILDCARD if part is None else part for part in self.parts)
+        if all(part is not None for part in self.parts) and not self.wild:
+            return text, None
+        return None, collapse_wildcards(text)

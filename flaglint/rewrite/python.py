@@ -120,21 +120,11 @@ class _CallFinder(cst.CSTVisitor):
     def __init__(self) -> None:
         self.found = False
 
-    def visit_Call(self, node: cst.Call) -> bool:
+    def _runs_code(self, node: cst.CSTNode) -> bool:
         self.found = True
         return False
 
-    def visit_Await(self, node: cst.Await) -> bool:
-        self.found = True
-        return False
-
-    def visit_Yield(self, node: cst.Yield) -> bool:
-        self.found = True
-        return False
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
-        self.found = True
-        return False
+    visit_Call = visit_Await = visit_Yield = visit_NamedExpr = _runs_code
 
 
 def _paren(node: cst.BaseExpression) -> cst.BaseExpression:

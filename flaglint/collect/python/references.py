@@ -467,14 +467,3 @@ _SPECIAL = {
     ast.GeneratorExp: "_visit_comprehension",
     ast.DictComp: "_visit_comprehension",
 }
-
-
-def _walk_scope(node: ast.AST) -> Iterator[ast.AST]:
-    """Every node under `node` in the same function scope, nested blocks included, nested definitions not."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
