@@ -423,6 +423,7 @@ def test_remove_lists_mock_patch_targets_of_a_removed_import(tmp_path: Path) -> 
 
 
 def test_a_rewrite_that_would_not_parse_is_not_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flaglint.rewrite import folding
     from flaglint.rewrite import python as rewrite
     from flaglint.catalogue import Catalogue
     from flaglint.collect.python import collect_python
@@ -433,7 +434,7 @@ def test_a_rewrite_that_would_not_parse_is_not_written(monkeypatch: pytest.Monke
     summary = collect_python("views.py", source, module="views", test=False, catalogue=Catalogue())
     project = Project([summary], Catalogue())
     references = [r for p in summary.references for r in project.resolve(p) if r.name == "multi"]
-    monkeypatch.setattr(rewrite, "_standalone", lambda node: node)  # the old bug: a multi-line part left bare
+    monkeypatch.setattr(folding, "standalone", lambda node: node)  # the old bug: a multi-line part left bare
     outcome = rewrite.rewrite_python("views.py", source, references, keep_on=False)
     assert isinstance(outcome, Failed) and "would not parse" in outcome.reason
     deep = b"x = " + b"+".join([b"a"] * 5000) + b"\n"  # Python refuses it; libcst would crash on it

@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 from typing import List, Tuple
 
-
-
 PROJECT = Path(__file__).resolve().parent.parent / "fixtures" / "flake8"
 
 #: Everything the plugin reports on the fixture project (nothing project-wide, nothing suppressed).

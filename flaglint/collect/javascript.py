@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from typing import List, Optional, Tuple
 
-from flaglint.collect.text import DQ, KIND_WORDS, SQ, LineIndex, Operands, compose
+from flaglint.collect.text import DQ, KIND_WORDS, SQ, LineIndex, Piece, compose, concatenation
 from flaglint.model import WILDCARD, Reference
 
 __all__ = ["collect_javascript"]
@@ -78,7 +78,8 @@ _MARKUP = re.compile(r"<!--.*?(?:-->|\Z)|<script\b[^>]*>(?P<script>.*?)(?:</scri
 #: The pieces of an argument expression: strings, template literals, ``+``, whitespace and comments, anything else.
 _PIECE = re.compile(
     compose(
-        r"(?P<estr><<ESQ>>|<<EDQ>>)|(?P<str><<SQ>>|<<DQ>>)|(?P<tpl><<BT>>)|(?P<op>\+)|(?P<ws><<GAP>>+)|(?P<other>.)",
+        r"(?P<estr><<ESQ>>|<<EDQ>>)|(?P<str><<SQ>>|<<DQ>>)|(?P<tpl><<BT>>)"
+        r"|(?P<operator>\+)|(?P<skip><<GAP>>+)|(?P<other>.)",
         GAP=_GAP,
         **_LITERALS,
     ),
@@ -169,25 +170,19 @@ def _evaluate(arg: str) -> Tuple[Optional[str], Optional[str]]:
     Handles string and template literals (each ``${...}`` becomes a wildcard) joined with ``+``; any other operand
     becomes a wildcard, and a conditional or boolean expression makes the whole name unknown.
     """
-    operands = Operands()
-    for piece in _PIECE.finditer(arg):
-        group = piece.lastgroup
-        if group == "ws":
-            continue
-        if group == "op":
-            operands.next_operand()
-        elif group == "str":
-            operands.literal(_unescape(piece.group()[1:-1]))
-        elif group == "estr":
-            operands.literal(_unescape(piece.group()[2:-2]))
-        elif group == "tpl":
-            chunks = _SUBSTITUTION.split(piece.group()[1:-1])
-            operands.literal(WILDCARD.join(_unescape(chunk) for chunk in chunks), wild=len(chunks) > 1)
-        elif piece.group() in _UNSAFE:
-            return None, WILDCARD
-        else:
-            operands.unknown()
-    return operands.result()
+    return concatenation(_PIECE.finditer(arg), _read_piece)
+
+
+def _read_piece(piece: "re.Match[str]") -> Piece:
+    group = piece.lastgroup
+    if group == "str":
+        return _unescape(piece.group()[1:-1]), False
+    if group == "estr":
+        return _unescape(piece.group()[2:-2]), False
+    if group == "tpl":
+        chunks = _SUBSTITUTION.split(piece.group()[1:-1])
+        return WILDCARD.join(_unescape(chunk) for chunk in chunks), len(chunks) > 1
+    return "unsafe" if piece.group() in _UNSAFE else "unknown"
 
 
 def _unescape(body: str) -> str:

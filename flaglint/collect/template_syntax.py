@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
-from flaglint.collect.text import DQ, SQ, Operands, compose
-from flaglint.model import WILDCARD
+from flaglint.collect.text import DQ, SQ, Piece, compose, concatenation
 
 #: Everything the scan stops at: unevaluated regions (skipped) and tags / expressions (looked into).
 #: A comment, tag or expression ends before the next ``{#`` / ``{%`` / ``{{`` opener (outside its string literals), so
@@ -69,7 +68,7 @@ CALL = re.compile(
 )
 
 #: The pieces of a Jinja2 argument expression: strings, the concatenation operators, whitespace, anything else.
-_PIECE = re.compile(rf"(?P<str>{SQ}|{DQ})|(?P<op>[~+])|(?P<ws>\s+)|(?P<word>\w+)|(?P<other>.)", re.DOTALL)
+_PIECE = re.compile(rf"(?P<str>{SQ}|{DQ})|(?P<operator>[~+])|(?P<skip>\s+)|(?P<word>\w+)|(?P<other>.)", re.DOTALL)
 
 #: Words that make an argument a conditional or boolean expression, whose value concatenation analysis can't see.
 _UNSAFE_WORDS = frozenset({"if", "else", "or", "and", "not"})
@@ -83,20 +82,13 @@ def evaluate(arg: str) -> Tuple[Optional[str], Optional[str]]:
     Handles literals, implicit (``'a' 'b'``) and explicit (``~``, ``+``) concatenation; any other operand becomes
     a wildcard, and a conditional or boolean expression makes the whole name unknown.
     """
-    operands = Operands()
-    for piece in _PIECE.finditer(arg):
-        group = piece.lastgroup
-        if group == "ws":
-            continue
-        if group == "op":
-            operands.next_operand()
-        elif group == "str":
-            operands.literal(unescape(piece.group()[1:-1]))
-        elif group == "word" and piece.group() in _UNSAFE_WORDS:
-            return None, WILDCARD
-        else:
-            operands.unknown()
-    return operands.result()
+    return concatenation(_PIECE.finditer(arg), _read_piece)
+
+
+def _read_piece(piece: "re.Match[str]") -> Piece:
+    if piece.lastgroup == "str":
+        return unescape(piece.group()[1:-1]), False
+    return "unsafe" if piece.lastgroup == "word" and piece.group() in _UNSAFE_WORDS else "unknown"
 
 
 def unescape(body: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Literal, Optional, Tuple, Union
 
 from flaglint.model import WILDCARD, Kind
 
@@ -45,6 +45,36 @@ class LineIndex:
             self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self._text)]
         index = bisect_right(self._starts, offset) - 1
         return index + 1, offset - self._starts[index] + 1
+
+
+#: How a lexer reads one piece of a concatenation: a literal (its text, whether it holds wildcards), a piece
+#: only runtime knows, or one that makes the whole expression unknown (``a if b else c``).
+Piece = Union[Literal["unknown", "unsafe"], Tuple[str, bool]]
+
+
+def concatenation(
+    pieces: Iterable["re.Match[str]"], read: Callable[["re.Match[str]"], Piece]
+) -> Tuple[Optional[str], Optional[str]]:
+    """(name, None) when the pieces concatenate constants, else (None, pattern) with wildcards for the unknown.
+
+    The lexer's groups ``skip`` (whitespace, comments) and ``operator`` (``+``, ``~``) are read here; `read`
+    says what every other piece is.
+    """
+    operands = Operands()
+    for piece in pieces:
+        if piece.lastgroup == "skip":
+            continue
+        if piece.lastgroup == "operator":
+            operands.next_operand()
+            continue
+        what = read(piece)
+        if what == "unknown":
+            operands.unknown()
+        elif what == "unsafe":
+            return None, WILDCARD
+        else:
+            operands.literal(*what)
+    return operands.result()
 
 
 class Operands:

@@ -10,7 +10,6 @@ plain constant and listed for the user. Imports left unused by the rewrite (and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
@@ -24,10 +23,18 @@ from libcst.metadata import (
 
 from flaglint.collect.python import decode_source, parse
 from flaglint.catalogue import Catalogue, Role
+from flaglint.rewrite.folding import (
+    as_test,
+    fold_test,
+    keep_parens,
+    literal_truth,
+    marker,
+    marker_value,
+    paren,
+    run_first,
+    strip_parens,
+)
 from flaglint.model import Failed, Note, Reference, RewriteResult, Rewritten, Unchanged
-
-_ON = "__flaglint_on__"
-_OFF = "__flaglint_off__"
 
 
 def rewrite_python(
@@ -98,49 +105,6 @@ def _does_not_parse(path: str, source: bytes, libcst: bool = True) -> Optional[s
 # --- helpers on nodes -----------------------------------------------------------------------------------------
 
 
-def _marker(value: bool) -> cst.Name:
-    return cst.Name(_ON if value else _OFF)
-
-
-def _constant(node: cst.BaseExpression) -> Optional[bool]:
-    """True/False for a marker (parentheses allowed), None for anything else."""
-    if isinstance(node, cst.Name) and node.value in (_ON, _OFF):
-        return node.value == _ON
-    return None
-
-
-def _has_call(node: cst.CSTNode) -> bool:
-    """Whether evaluating `node` may run code (a call, an await, a yield, a walrus): then it must not be dropped."""
-    finder = _CallFinder()
-    node.visit(finder)
-    return finder.found
-
-
-class _CallFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def _runs_code(self, node: cst.CSTNode) -> bool:
-        self.found = True
-        return False
-
-    visit_Call = visit_Await = visit_Yield = visit_NamedExpr = _runs_code
-
-
-def _paren(node: cst.BaseExpression) -> cst.BaseExpression:
-    """`node` in parentheses when it is an operator expression that could bind differently where it lands."""
-    loose = (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr, cst.UnaryOperation, cst.Comparison)
-    if isinstance(node, loose) and not node.lpar:
-        return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return node
-
-
-def _strip_parens(node: cst.BaseExpression) -> cst.BaseExpression:
-    if getattr(node, "lpar", None):
-        return node.with_changes(lpar=[], rpar=[])
-    return node
-
-
 def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.Arg]:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == keyword:
@@ -149,117 +113,7 @@ def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.Arg]:
     return positional[position] if position < len(positional) else None
 
 
-def _literal_truth(node: cst.BaseExpression) -> Optional[bool]:
-    """The truth of a literal ``True``/``False``/``None``/number, or None when it is not a literal."""
-    node = _strip_parens(node)
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return node.value == "True"
-    if isinstance(node, (cst.Integer, cst.Float)):
-        return float(node.value.replace("_", "")) != 0.0
-    return None
-
-
 # --- folding of boolean expressions ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Folded:
-    """A test expression after folding: a constant, or an expression; plus calls that must still run first."""
-
-    constant: Optional[bool]
-    expression: Optional[cst.BaseExpression]
-    hoisted: List[cst.BaseExpression] = field(default_factory=list)
-
-
-def fold_test(node: cst.BaseExpression) -> _Folded:
-    """Fold markers in a condition (only its truth matters).
-
-    Code that ran in the original and would be dropped by folding is returned as `hoisted`: expressions that run
-    first, unconditionally, in order. Code that ran only sometimes is never hoisted: such a condition is kept.
-    """
-    constant = _constant(node)
-    if constant is not None:
-        return _Folded(constant, None)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-        inner = fold_test(node.expression)
-        if inner.constant is not None:
-            return _Folded(not inner.constant, None, inner.hoisted)
-        assert inner.expression is not None
-        if inner.expression is node.expression:
-            return _Folded(None, node, inner.hoisted)
-        return _Folded(None, node.with_changes(expression=_paren(inner.expression)), inner.hoisted)
-    if isinstance(node, cst.BooleanOperation):
-        absorbing = not isinstance(node.operator, cst.And)  # False absorbs "and", True absorbs "or"
-        left, right = fold_test(node.left), fold_test(node.right)
-        if left.constant is not None:
-            if left.constant == absorbing:
-                return _Folded(absorbing, None, left.hoisted)  # the right side never ran
-            return _Folded(right.constant, right.expression, left.hoisted + right.hoisted)
-        assert left.expression is not None
-        if right.hoisted:
-            return _Folded(None, node)  # the right side runs code only when the left one lets it: keep it all
-        if right.constant is not None:
-            if right.constant == absorbing:
-                # the left side ran and its value no longer matters: keep it only if it can run code
-                ran = [left.expression] if _has_call(left.expression) else []
-                return _Folded(absorbing, None, left.hoisted + ran)
-            return _Folded(None, _keep_parens(node, left.expression), left.hoisted)
-        assert right.expression is not None
-        if left.expression is node.left and right.expression is node.right:
-            return _Folded(None, node, left.hoisted)
-        changed = node.with_changes(left=_paren_operand(left.expression), right=_paren_operand(right.expression))
-        return _Folded(None, changed, left.hoisted)
-    return _Folded(None, node)
-
-
-def _paren_operand(node: cst.BaseExpression) -> cst.BaseExpression:
-    if isinstance(node, (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr)) and not node.lpar:
-        return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return node
-
-
-_LOOSE = (
-    cst.BooleanOperation,
-    cst.IfExp,
-    cst.Lambda,
-    cst.NamedExpr,
-    cst.UnaryOperation,
-    cst.Comparison,
-    cst.BinaryOperation,
-)
-
-
-def _keep_parens(original: cst.BaseExpression, replacement: cst.BaseExpression) -> cst.BaseExpression:
-    """Carry the parentheses around `original` over to the expression replacing it, when it still needs them."""
-    if getattr(original, "lpar", None) and not getattr(replacement, "lpar", None) and isinstance(replacement, _LOOSE):
-        return replacement.with_changes(lpar=original.lpar, rpar=original.rpar)
-    return replacement
-
-
-def _as_test(original: cst.BaseExpression, folded: cst.BaseExpression) -> cst.BaseExpression:
-    """A folded condition for an ``if``/``while``/``assert``: no parentheses the original condition did not have."""
-    if folded is not original and not getattr(original, "lpar", None):
-        return _standalone(_strip_parens(folded))
-    return _standalone(folded)
-
-
-def _standalone(node: cst.BaseExpression) -> cst.BaseExpression:
-    """`node` fit to stand alone in a statement: an expression that spans lines needs its own parentheses.
-
-    Folding a parenthesised multi-line condition can leave a part of it (``a\n or b``) outside the parentheses
-    that let it span lines; written as it is, that part would not parse.
-    """
-    if getattr(node, "lpar", None) or "\n" not in _EMPTY.code_for_node(node):
-        return node
-    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-
-
-def _run_first(expression: cst.BaseExpression) -> cst.SimpleStatementLine:
-    """A statement that evaluates a hoisted expression (a call that ran before the flag's check)."""
-    return cst.SimpleStatementLine(body=[cst.Expr(value=_standalone(expression))])
-
-
-_EMPTY = cst.Module(body=[])
 
 
 # --- the transformer ------------------------------------------------------------------------------------------
@@ -338,7 +192,7 @@ class _Retire(cst.CSTTransformer):
         if reference is None:
             return updated
         if self._role(reference) == "check":
-            return _keep_parens(updated, _marker(self.keep_on))
+            return keep_parens(updated, marker(self.keep_on))
         if self._role(reference) == "decorator" and self._is_decorator(original):
             return updated  # handled by leave_Decorator
         if self._role(reference) == "decorator":
@@ -372,7 +226,7 @@ class _Retire(cst.CSTTransformer):
         if reference is None or self._role(reference) != "decorator" or len(updated.args) != 1:
             return None
         if self.keep_on != reference.negated:
-            return _keep_parens(updated, updated.args[0].value)
+            return keep_parens(updated, updated.args[0].value)
         self._note(original, f"{reference.label}({reference.expression}) wraps a view that now always answers 404")
         return updated
 
@@ -426,12 +280,12 @@ class _Retire(cst.CSTTransformer):
         value = self.inlined.get(id(original))
         if value is None:
             return updated
-        return _keep_parens(updated, _marker(value))
+        return keep_parens(updated, marker(value))
 
     def leave_NamedExpr(self, original: cst.NamedExpr, updated: cst.NamedExpr) -> cst.BaseExpression:
-        if _constant(updated.value) is not None and isinstance(original.target, cst.Name):
+        if marker_value(updated.value) is not None and isinstance(original.target, cst.Name):
             if self._walrus_inlined(original):
-                return _keep_parens(updated, updated.value)
+                return keep_parens(updated, updated.value)
         return updated
 
     def _walrus_inlined(self, node: cst.NamedExpr) -> bool:
@@ -445,21 +299,21 @@ class _Retire(cst.CSTTransformer):
     # --- expressions whose value is exact to fold anywhere ---
 
     def leave_UnaryOperation(self, original: cst.UnaryOperation, updated: cst.UnaryOperation) -> cst.BaseExpression:
-        value = _constant(updated.expression)
+        value = marker_value(updated.expression)
         if isinstance(updated.operator, cst.Not) and value is not None:
-            return _keep_parens(updated, _marker(not value))
+            return keep_parens(updated, marker(not value))
         return updated
 
     def leave_BooleanOperation(
         self, original: cst.BooleanOperation, updated: cst.BooleanOperation
     ) -> cst.BaseExpression:
-        left = _constant(updated.left)
+        left = marker_value(updated.left)
         if left is None:
             return updated
         is_and = isinstance(updated.operator, cst.And)
         if left == is_and:  # True and X -> X; False or X -> X
-            return _keep_parens(updated, _strip_parens(updated.right) if updated.lpar else updated.right)
-        return _keep_parens(updated, _marker(left))  # False and X -> False; True or X -> True (X never ran)
+            return keep_parens(updated, strip_parens(updated.right) if updated.lpar else updated.right)
+        return keep_parens(updated, marker(left))  # False and X -> False; True or X -> True (X never ran)
 
     def leave_IfExp(self, original: cst.IfExp, updated: cst.IfExp) -> cst.BaseExpression:
         folded = fold_test(updated.test)
@@ -468,7 +322,7 @@ class _Retire(cst.CSTTransformer):
                 return updated.with_changes(test=folded.expression)
             return updated
         chosen = updated.body if folded.constant else updated.orelse
-        return _keep_parens(updated, _paren(chosen) if not updated.lpar else chosen)
+        return keep_parens(updated, paren(chosen) if not updated.lpar else chosen)
 
     def leave_CompFor(self, original: cst.CompFor, updated: cst.CompFor) -> cst.CompFor:
         kept: List[cst.CompIf] = []
@@ -509,15 +363,15 @@ class _Retire(cst.CSTTransformer):
                     if kept:
                         self._note(original, "a condition runs code before the flag's check: left as a constant")
                         return updated
-                    prefix.extend(_run_first(h) for h in folded.hoisted)
+                    prefix.extend(run_first(h) for h in folded.hoisted)
                 if folded.expression is not None and folded.expression is not branch.test:
-                    branch = branch.with_changes(test=_as_test(branch.test, folded.expression))
+                    branch = branch.with_changes(test=as_test(branch.test, folded.expression))
                 kept.append(branch)
                 continue
             if folded.hoisted and kept:
                 self._note(original, "a condition runs code before the flag's check: left as a constant")
                 return updated
-            prefix.extend(_run_first(h) for h in folded.hoisted)
+            prefix.extend(run_first(h) for h in folded.hoisted)
             if folded.constant:
                 if kept:
                     final = cst.Else(body=branch.body)
@@ -642,7 +496,7 @@ class _Retire(cst.CSTTransformer):
             return updated
         if self._role(reference) == "override":
             active = _argument(inner, 1, "active")
-            truth = _literal_truth(active.value) if active is not None else None
+            truth = literal_truth(active.value) if active is not None else None
             if truth is None:
                 self._note(original, f"{owner}: @{reference.label} with a non-literal value: check it by hand")
             elif truth == self.keep_on:
@@ -706,7 +560,7 @@ class _Retire(cst.CSTTransformer):
                 items.append(item)
                 continue
             active = _argument(call, 1, "active")
-            truth = _literal_truth(active.value) if active is not None else None
+            truth = literal_truth(active.value) if active is not None else None
             if truth == self.keep_on and before.asname is None:
                 continue
             if truth is None:
@@ -852,7 +706,7 @@ class _Materialise(cst.CSTTransformer):
         self.notes = notes
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
-        value = _constant(original)
+        value = marker_value(original)
         if value is None:
             return updated
         parent = self.get_metadata(ParentNodeProvider, original, None)
