@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from flaglint.catalogue import Catalogue
-from flaglint.model import Failed, Kind, Note, Reference, RewriteResult, Rewritten, Unchanged
+from flaglint.model import Failed, Note, Reference, RewriteResult, Rewritten, Unchanged
 
 
 def rewrite_file(
@@ -40,11 +40,3 @@ def rewrite_file(
     if after == source:
         return Unchanged(path, notes)
     return Rewritten(path, source, after, notes)
-
-
-def kind_of(references: Sequence[Reference], name: str, kind: "Kind | None") -> "Kind | None":
-    """The kind a removal is about: the one given, or the only kind `name` is referenced as (None: not at all)."""
-    kinds = sorted({r.kind for r in references if r.name == name})
-    if kind is not None:
-        return kind
-    return kinds[0] if len(kinds) == 1 else None
