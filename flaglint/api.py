@@ -11,19 +11,8 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from flaglint.adoption.baseline import Key, new_findings
-from flaglint.adoption.fingerprint import LineReader
-from flaglint.adoption.suppressions import apply, unused, without_suppressed_patterns
-from flaglint.checks import (
-    check_drift,
-    check_project,
-    check_references,
-    deletion_verdict,
-    filter_codes,
-    problem_diagnostics,
-)
 from flaglint.config import Settings
 from flaglint.model import (
     CheckResult,
@@ -42,7 +31,11 @@ from flaglint.model import (
 )
 from flaglint.paths import within
 from flaglint.scan import scan
-from flaglint.scan.workers import Progress
+from flaglint.scan.stopwatch import Stopwatch
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flaglint.adoption.baseline import Key
+    from flaglint.scan.workers import Progress
 
 
 @dataclass(frozen=True)
@@ -51,15 +44,23 @@ class ScanOptions:
 
     jobs: Optional[int] = None
     use_cache: bool = False
-    progress: Optional[Progress] = None
+    progress: Optional["Progress"] = None
     cache_dir: Optional[str] = None
     notify: Optional[Callable[[str], None]] = None
     """Told each of the run's notes (the cache was not used, and why)."""
+    stopwatch: Optional[Stopwatch] = None
+    """Told where the time went, stage by stage (``FLAGLINT_TIMINGS``, for the benchmarks)."""
 
     def scan(self, settings: Settings, paths: Optional[Sequence[str]] = None) -> ScanResult:
         """Run the scan with these options."""
         result = scan(
-            settings, paths, jobs=self.jobs, use_cache=self.use_cache, progress=self.progress, cache_dir=self.cache_dir
+            settings,
+            paths,
+            jobs=self.jobs,
+            use_cache=self.use_cache,
+            progress=self.progress,
+            cache_dir=self.cache_dir,
+            stopwatch=self.stopwatch,
         )
         if self.notify is not None:
             for note in result.notes:
@@ -85,6 +86,11 @@ def run_check(
     settings: Settings, knowledge: Knowledge, options: CheckOptions, scanning: ScanOptions = ScanOptions()
 ) -> CheckResult:
     """Scan the project and run every check; suppressions, selection and the baseline applied."""
+    from flaglint.adoption.baseline import new_findings
+    from flaglint.adoption.fingerprint import LineReader
+    from flaglint.adoption.suppressions import apply, unused, without_suppressed_patterns
+    from flaglint.checks import check_drift, check_project, check_references, filter_codes, problem_diagnostics
+
     result = scanning.scan(settings)
     lines = LineReader()
     used: Set[Tuple[str, int]] = set()
@@ -117,6 +123,8 @@ def run_check_delete(
     scanning: ScanOptions = ScanOptions(),
 ) -> DeleteResult:
     """What still references each name: the last check before deleting flags from an environment."""
+    from flaglint.checks import deletion_verdict
+
     result = scanning.scan(settings)
     verdicts = tuple(deletion_verdict(name, kinds, result.references, knowledge.inventories) for name in names)
     unknown: Tuple[str, ...] = ()
@@ -146,6 +154,7 @@ def run_remove(
     contents, and every other flag's references are compared before and after, so a removed branch that held the
     only reference to another flag is listed rather than lost silently.
     """
+    from flaglint.checks import deletion_verdict
     from flaglint.rewrite import rewrite_file
     from flaglint.rewrite.checklist import lost_references, patched_imports
 

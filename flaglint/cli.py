@@ -16,18 +16,10 @@ import traceback
 from typing import TYPE_CHECKING, Callable, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from flaglint import __version__
-from flaglint.adoption.fingerprint import LineReader
-from flaglint.api import CheckOptions, ScanOptions, run_check, run_check_delete, run_remove
-from flaglint.codes import BY_CODE, known_selector
+from flaglint.api import ScanOptions
 from flaglint.config import Settings, load_settings
-from flaglint.inventories.knowledge import load_knowledge
 from flaglint.model import KINDS, ExitCode, FlaglintError, InventoryError
 from flaglint.paths import display, within
-from flaglint.report.docs import code_list, codes_markdown, explanation
-from flaglint.report.json import deletion_json, diagnostics_json, references_json
-from flaglint.report.progress import ProgressBar
-from flaglint.report.text import deletion_text, diagnostics_text, references_text, removal_text
-from flaglint.writes import PlannedWrite, write_file, write_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections import Counter
@@ -204,7 +196,9 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
             arguments = _parse(arguments_list)
         if arguments is None:
             return EXIT_CLEAN  # --help or --version was printed
-        return int(_dispatch(arguments, stdout, stderr))
+        code = int(_dispatch(arguments, stdout, stderr))
+        _write_timings(arguments)
+        return code
     except UsageError as error:
         print(f"{error.usage}flaglint: error: {error}", file=stderr)
         return EXIT_ERROR
@@ -225,6 +219,22 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
             file=stderr,
         )
         return EXIT_ERROR
+
+
+def _write_timings(arguments: argparse.Namespace) -> None:
+    """``FLAGLINT_TIMINGS=FILE``: where the time went, for `benchmarks/` (not a user feature: no option)."""
+    target = os.environ.get("FLAGLINT_TIMINGS")
+    stopwatch = getattr(arguments, "stopwatch", None)
+    if not target or stopwatch is None:
+        return
+    from flaglint.scan.stopwatch import PER_FILE
+
+    from flaglint.writes import write_file
+
+    report = stopwatch.report()
+    report["per-file"] = PER_FILE.report()["seconds"]
+    report["counts"].update(PER_FILE.report()["counts"])
+    write_file(target, json.dumps(report, indent=2).encode("utf-8"))
 
 
 def _parse(argv: List[str]) -> Optional[argparse.Namespace]:
@@ -303,19 +313,29 @@ def _nothing_scanned(settings: Settings) -> FlaglintError:
 
 
 def _scanning(arguments: argparse.Namespace, stderr: TextIO) -> ScanOptions:
+    from flaglint.report.progress import ProgressBar
+
     progress = None if arguments.quiet or not stderr.isatty() else ProgressBar(stderr)
+    if os.environ.get("FLAGLINT_TIMINGS"):
+        from flaglint.scan.stopwatch import Stopwatch
+
+        arguments.stopwatch = Stopwatch()
     return ScanOptions(
         jobs=arguments.jobs,
         use_cache=not arguments.no_cache,
         progress=progress,
         cache_dir=arguments.cache_dir,
         notify=lambda note: print(f"flaglint: note: {note}", file=stderr),
+        stopwatch=getattr(arguments, "stopwatch", None),
     )
 
 
 def _refs(
     arguments: argparse.Namespace, settings: Settings, given: Tuple[str, ...], stdout: TextIO, stderr: TextIO
 ) -> ExitCode:
+    from flaglint.report.json import references_json
+    from flaglint.report.text import references_text
+
     result = _scanning(arguments, stderr).scan(settings)
     if result.files_scanned == 0:
         raise _nothing_scanned(settings)
@@ -334,6 +354,13 @@ def _refs(
 def _check(
     arguments: argparse.Namespace, settings: Settings, given: Tuple[str, ...], stdout: TextIO, stderr: TextIO
 ) -> ExitCode:
+    from flaglint.adoption.fingerprint import LineReader
+    from flaglint.api import CheckOptions, run_check
+    from flaglint.inventories.knowledge import load_knowledge
+    from flaglint.report.json import diagnostics_json
+    from flaglint.report.text import diagnostics_text
+    from flaglint.writes import write_file
+
     knowledge = load_knowledge(settings, arguments.inventory, arguments.retiring, arguments.retirement_plan)
     inventories = knowledge.inventories
     if arguments.per_file and not given:
@@ -379,6 +406,10 @@ def _check(
 def _remove(
     arguments: argparse.Namespace, settings: Settings, given: Tuple[str, ...], stdout: TextIO, stderr: TextIO
 ) -> ExitCode:
+    from flaglint.api import run_remove
+    from flaglint.report.text import removal_text
+    from flaglint.writes import PlannedWrite, write_files
+
     keep_on = arguments.keep == "on"
     scanning = _scanning(arguments, stderr)
     result = run_remove(settings, arguments.name, keep_on, arguments.kind, given, scanning)
@@ -402,6 +433,11 @@ def _baseline(path: Optional[str]) -> "Optional[Counter[Key]]":
 
 
 def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> ExitCode:
+    from flaglint.api import run_check_delete
+    from flaglint.inventories.knowledge import load_knowledge
+    from flaglint.report.json import deletion_json
+    from flaglint.report.text import deletion_text
+
     knowledge = load_knowledge(settings, arguments.inventory)
     for path in arguments.also:
         if not os.path.exists(path):
@@ -418,6 +454,8 @@ def _check_delete(arguments: argparse.Namespace, settings: Settings, stdout: Tex
 
 
 def _codes(option: Optional[str], configured: Tuple[str, ...], usage: str) -> Tuple[str, ...]:
+    from flaglint.codes import known_selector
+
     if option is None:
         return configured
     codes = tuple(code.strip().upper() for code in option.split(",") if code.strip())
@@ -428,6 +466,9 @@ def _codes(option: Optional[str], configured: Tuple[str, ...], usage: str) -> Tu
 
 
 def _explain(identifier: Optional[str], fmt: str, stdout: TextIO) -> ExitCode:
+    from flaglint.codes import BY_CODE
+    from flaglint.report.docs import code_list, codes_markdown, explanation
+
     if identifier is None and fmt == "markdown":
         print(codes_markdown(), file=stdout)
         return EXIT_CLEAN

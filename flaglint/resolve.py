@@ -112,6 +112,7 @@ class Project:
         self._deriving = False
         self.load = load
         self._indexes: Dict[str, Tuple[Dict[str, Value], Dict[str, str], Dict[str, ClassInfo]]] = {}
+        self._tops: Dict[str, bool] = {}
         self._canonical: Dict[str, str] = {}
 
     def use(self, catalogue: Catalogue) -> None:
@@ -489,6 +490,15 @@ class Project:
                 break
         self._canonical[original] = qualname
         return qualname
+
+    def in_project(self, qualname: str) -> bool:
+        """Whether a dotted name's top-level module is one of the project's (not django, waffle, the stdlib)."""
+        top = qualname.partition(".")[0]
+        found = self._tops.get(top)
+        if found is None:
+            found = top in self.by_module or bool(self.locate(top))
+            self._tops[top] = found
+        return found
 
     def model_kind(self, qualname: str, depth: int = 0) -> Optional[Kind]:
         """The kind of a waffle model class or of a project class that subclasses one (at any depth)."""

@@ -8,11 +8,13 @@ as a list; anything of the wrong shape raises `CodecError`, and the caller ignor
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import json
+import re
 import sys
 import typing
-from typing import Any, Callable, Dict, List, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union, cast
 
 from flaglint import catalogue, model
 from flaglint.model import JsonValue
@@ -166,7 +168,8 @@ def _dataclass(cls: type) -> Decoder:
     name = _BY_TYPE.get(cls)
     if name is None:
         raise TypeError(f"{cls.__name__} is not registered")
-    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    namespace = vars(sys.modules[cls.__module__])
+    hints = {f.name: _annotation(f.type, namespace) if isinstance(f.type, str) else f.type for f in _fields(cls)}
     fields = _fields(cls)
     decoders: List[Decoder] = []
 
@@ -181,6 +184,62 @@ def _dataclass(cls: type) -> Decoder:
         return cls(*[decode_one(value) for decode_one, value in zip(decoders, values)])
 
     return decode_instance
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][\w.]*)|(?P<quoted>\"[^\"]*\"|'[^']*')|(?P<mark>\.\.\.|[\[\],]))")
+
+
+def _annotation(text: str, namespace: Mapping[str, object]) -> object:
+    """A field's annotation from its text (``Tuple[str, ...]``, ``Optional["Value"]``) without compiling code.
+
+    `typing.get_type_hints` compiles every string annotation; this reads the small grammar dataclass fields use
+    here, so a warm run does not pay for it.
+    """
+    tokens: List[Tuple[Optional[str], str]] = [
+        (m.lastgroup, m.group(m.lastgroup)) for m in _TOKEN.finditer(text) if m.lastgroup
+    ]
+    value, rest = _read(tokens, namespace)
+    if rest:
+        raise TypeError(f"cannot read the annotation {text!r}")
+    return value
+
+
+def _read(
+    tokens: List[Tuple[Optional[str], str]], namespace: Mapping[str, object]
+) -> Tuple[object, List[Tuple[Optional[str], str]]]:
+    kind, word = tokens[0]
+    rest = tokens[1:]
+    if kind == "quoted":
+        return _annotation(word[1:-1], namespace), rest
+    if kind == "mark" and word == "...":
+        return Ellipsis, rest
+    if kind != "name":
+        raise TypeError(f"unexpected {word!r} in an annotation")
+    value = _name(word, namespace)
+    if not rest or rest[0] != ("mark", "["):
+        return value, rest
+    rest = rest[1:]
+    arguments: List[object] = []
+    while rest and rest[0] != ("mark", "]"):
+        argument, rest = _read(rest, namespace)
+        arguments.append(argument)
+        if rest and rest[0] == ("mark", ","):
+            rest = rest[1:]
+    return cast(Any, value)[tuple(arguments) if len(arguments) != 1 else arguments[0]], rest[1:]
+
+
+def _name(dotted: str, namespace: Mapping[str, object]) -> object:
+    head, _, attribute = dotted.partition(".")
+    found = namespace.get(head, getattr(typing, head, None) if head != "None" else None)
+    if head == "None":
+        return None
+    if found is None:
+        found = getattr(builtins, head, None)
+    if found is None:
+        raise TypeError(f"unknown name {dotted!r} in an annotation")
+    for part in attribute.split(".") if attribute else ():
+        found = getattr(found, part)
+    return found
 
 
 def _fields(cls: type) -> Tuple["dataclasses.Field[object]", ...]:

@@ -11,7 +11,7 @@ through modules that never name waffle is followed, one link per round.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from flaglint.catalogue import Api, Catalogue
 from flaglint.model import Kind, ModuleSummary, Sym
@@ -40,6 +40,14 @@ def derive(catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Pr
             exported = [(name, target) for name, target in summary.imports]
             exported += [(name, value.qualname) for name, value in summary.symbols if isinstance(value, Sym)]
             for name, target in exported:
+                if not project.in_project(target):  # django, the standard library: no re-export, no subclass
+                    api = catalogue.lookup(target)
+                    if api is not None and module and catalogue.lookup(f"{module}.{name}") is None:
+                        apis[f"{module}.{name}"] = api
+                    kind = catalogue.model_kind(target)
+                    if kind is not None and module and catalogue.model_kind(f"{module}.{name}") is None:
+                        models[f"{module}.{name}"] = kind
+                    continue
                 canonical = project.canonical(target)
                 api = catalogue.lookup(canonical)
                 if api is not None:
@@ -55,40 +63,82 @@ def derive(catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Pr
     return apis, models
 
 
-def may_bind(data: bytes, qualname: str) -> bool:
+def may_bind(data: bytes, qualname: str, imports: "Optional[Imports]" = None) -> bool:
     """Whether a file's bytes can bind `qualname`'s last name by an import of its module (a cheap superset).
 
     ``from shop.compat import is_on`` (also in parentheses, relative, or renamed), ``import shop.compat`` then
-    ``compat.is_on``, and ``from . import is_on`` next to the defining package: a file that holds the name but binds
-    it in none of these ways cannot use the derived API, and is not collected again for it.
+    ``compat.is_on``, ``import shop.compat as c`` then ``c.is_on``, and ``from . import is_on`` next to the
+    defining package: a file that holds the name but binds it in none of these ways cannot use the derived API,
+    and is not collected again for it. `imports` are the file's import statements, when the caller has them.
     """
     module, _, name = qualname.rpartition(".")
     word = name.encode()
     if word not in data:
         return False
     tail = module.rpartition(".")[2].encode() if module else b""
-    for pattern in _binding_patterns(tail, word):
-        if pattern.search(data):
-            return True
+    if tail and _attribute_use(data, tail, word):
+        return True
+    for source, names in imports if imports is not None else import_statements(data):
+        if source is None:  # ``import a.b.tail as alias``: ``alias.word`` uses it
+            for target, alias in names:
+                if target.rpartition(b".")[2] == tail and alias is not None:
+                    usage = rb"\b" + re.escape(alias) + rb"\s*\.\s*" + re.escape(word) + rb"\b"
+                    if re.search(usage, data):
+                        return True
+        elif source.rpartition(b".")[2] == tail or not source.strip(b"."):
+            if any(target == word for target, _ in names):
+                return True
     return False
 
 
-_PATTERNS: Dict[Tuple[bytes, bytes], Tuple["re.Pattern[bytes]", ...]] = {}
+def _attribute_use(data: bytes, owner: bytes, word: bytes) -> bool:
+    """Whether ``owner.word`` (a module's attribute, spaces allowed around the dot) occurs as whole words."""
+    position = data.find(word)
+    while position >= 0:
+        end = position + len(word)
+        if not _identifier_byte(data[end : end + 1]):
+            before = data[:position].rstrip()
+            if before.endswith(b"."):
+                before = before[:-1].rstrip()
+                start = len(before) - len(owner)
+                if before.endswith(owner) and (start == 0 or not _identifier_byte(data[start - 1 : start])):
+                    return True
+        position = data.find(word, end)
+    return False
 
 
-def _binding_patterns(tail: bytes, word: bytes) -> Tuple["re.Pattern[bytes]", ...]:
-    key = (tail, word)
-    found = _PATTERNS.get(key)
-    if found is None:
-        t, w = re.escape(tail), re.escape(word)
-        names = rb"(?:\((?:[^)]|\n)*?|[^\n(]*?(?:\\\n[^\n]*?)*?)\b" + w + rb"\b"
-        found = (
-            re.compile(rb"\bfrom\s+[\w.]*\b" + t + rb"\s+import\s+" + names),
-            re.compile(rb"\bfrom\s+\.+\s+import\s+" + names),
-            re.compile(rb"\b" + t + rb"\s*\.\s*" + w + rb"\b") if tail else re.compile(rb"(?!)"),
-            re.compile(rb"\bimport\s+[\w.]*\b" + t + rb"\b[^\n]*\bas\s+\w+"),
-        )
-        _PATTERNS[key] = found
+def _identifier_byte(byte: bytes) -> bool:
+    return byte.isalnum() or byte == b"_"
+
+
+Imports = List[Tuple[Optional[bytes], List[Tuple[bytes, Optional[bytes]]]]]
+"""A file's import statements: (the ``from`` module, or None for ``import``; [(name, its ``as`` name)])."""
+
+_IMPORT = re.compile(
+    rb"(?:^|[;:])[ \t]*(?:from[ \t]+(?P<source>[\w.]+)[ \t]+import[ \t]*"
+    rb"(?P<names>\([^)]*\)|(?:[^\n;\\]|\\\n|\\.)*)|import[ \t]+(?P<modules>[^\n;]*))",
+    re.MULTILINE,
+)
+
+
+_COMMENT = re.compile(rb"#[^\n]*")
+
+
+def import_statements(data: bytes) -> Imports:
+    """Every import statement in a file's bytes (one regex pass; a superset, as `may_bind` needs)."""
+    found: Imports = []
+    if b"import" not in data:
+        return found
+    for match in _IMPORT.finditer(data):
+        source = match.group("source")
+        listed = match.group("names") if source is not None else match.group("modules")
+        pairs: List[Tuple[bytes, Optional[bytes]]] = []
+        listed = _COMMENT.sub(b"", listed).replace(b"\\\n", b" ")
+        for part in listed.strip().strip(b"()").split(b","):
+            words = part.split()
+            if words:
+                pairs.append((words[0], words[2] if len(words) == 3 and words[1] == b"as" else None))
+        found.append((source, pairs))
     return found
 
 

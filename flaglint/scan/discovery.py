@@ -244,34 +244,35 @@ def _git_files(directory: str) -> Optional[List[str]]:
 
 def _walk(start: str, skipped: List[FileProblem]) -> Iterator[str]:
     """Every file under `start` that no ``.gitignore`` on the way ignores; links to directories as entries."""
-    ignores: List[Tuple[str, "GitIgnoreSpec"]] = []  # (directory, spec), shallow to deep
-
-    def unreadable(error: OSError) -> None:
-        where = error.filename if isinstance(error.filename, str) else start
-        skipped.append(FileProblem(display(where), f"cannot read directory: {error.strerror or error}"))
-
-    for directory, subdirectories, files in os.walk(start, onerror=unreadable):
-        while ignores and not (directory + os.sep).startswith(ignores[-1][0] + os.sep):
-            ignores.pop()
+    stack: List[Tuple[str, Tuple[Tuple[str, "GitIgnoreSpec"], ...]]] = [(start, ())]
+    while stack:
+        directory, inherited = stack.pop()
         spec = _gitignore(directory)
-        if spec is not None:
-            ignores.append((directory, spec))
-        keep = []
-        for sub in sorted(subdirectories):
-            full = os.path.join(directory, sub)
-            if sub == ".git" or _ignored(full, True, ignores):
-                continue
-            if os.path.islink(full):
-                yield full + os.sep  # classified by the caller
-                continue
-            if os.path.exists(os.path.join(full, "pyvenv.cfg")):
-                continue
-            keep.append(sub)
-        subdirectories[:] = keep
-        for name in sorted(files):
-            full = os.path.join(directory, name)
-            if not _ignored(full, False, ignores):
+        ignores = inherited + ((directory, spec),) if spec is not None else inherited
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            skipped.append(FileProblem(display(directory), f"cannot read directory: {error.strerror or error}"))
+            continue
+        subdirectories = []
+        for entry in entries:
+            full = entry.path
+            try:
+                is_link = entry.is_symlink()
+                is_directory = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_link = is_directory = False
+            if is_directory or (is_link and os.path.isdir(full)):
+                if entry.name == ".git" or (ignores and _ignored(full, True, ignores)):
+                    continue
+                if is_link:
+                    yield full + os.sep  # classified by the caller
+                elif not os.path.exists(os.path.join(full, "pyvenv.cfg")):
+                    subdirectories.append((full, ignores))
+            elif not (ignores and _ignored(full, False, ignores)):
                 yield full
+        stack.extend(reversed(subdirectories))
 
 
 def _gitignore(directory: str) -> Optional["GitIgnoreSpec"]:

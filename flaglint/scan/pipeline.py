@@ -18,20 +18,21 @@ import gc
 import hashlib
 import os
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
 from flaglint import __version__
 from flaglint.catalogue import Api, Catalogue
-from flaglint.collect.python import collect_python
 from flaglint.config import Settings
 from flaglint.model import FileProblem, Kind, ModuleSummary, Reference, ScanResult, Suppression
 from flaglint.paths import display, is_test_path, module_name
-from flaglint.resolve import Project
 from flaglint.scan.cache import Cache, FileRecord, cache_directory, digest, signature
-from flaglint.scan.derive import derive, may_bind, uses_label
 from flaglint.scan.discovery import discover
-from flaglint.scan.modules import ModuleIndex
-from flaglint.scan.workers import Context, Progress, Task, run_tasks
+from flaglint.scan.stopwatch import Stopwatch
+
+if TYPE_CHECKING:  # pragma: no cover - the stages after the remembered answer are imported only when they run
+    from flaglint.resolve import Project
+    from flaglint.scan.derive import Imports
+    from flaglint.scan.workers import Progress, Task
 
 #: Rounds of derivation (each follows one more link of a chain of re-exports).
 MAX_ROUNDS = 5
@@ -52,18 +53,19 @@ def scan(
     *,
     jobs: Optional[int] = None,
     use_cache: bool = False,
-    progress: Optional[Progress] = None,
+    progress: Optional["Progress"] = None,
     overrides: Optional[Mapping[str, bytes]] = None,
     cache_dir: Optional[str] = None,
+    stopwatch: Optional[Stopwatch] = None,
 ) -> ScanResult:
     """Find every reference under `paths` (default: the project's configured paths).
 
     `jobs` worker processes (default: the CPU count) do the per-file work; `use_cache` keeps what each file
     yielded in the cache (``--cache-dir``, else ``.flaglint_cache/`` under the project root). Neither changes the
     result. `overrides` gives the content to use for some files (by absolute path) instead of what is on disk: a
-    rewrite not yet written, an editor's buffer.
+    rewrite not yet written, an editor's buffer. `stopwatch` is told where the time went, stage by stage.
     """
-    run = _Scan(settings, jobs, use_cache and not overrides, progress, cache_dir, dict(overrides or {}))
+    run = _Scan(settings, jobs, use_cache and not overrides, progress, cache_dir, dict(overrides or {}), stopwatch)
     frozen = gc.isenabled()
     threshold = gc.get_threshold()
     gc.freeze()  # a million AST nodes alive: the collector need not walk flaglint's own modules on every pass
@@ -129,11 +131,13 @@ class _Scan:
         settings: Settings,
         jobs: Optional[int],
         use_cache: bool,
-        progress: Optional[Progress],
+        progress: Optional["Progress"],
         cache_dir: Optional[str],
         overrides: Dict[str, bytes],
+        stopwatch: Optional[Stopwatch] = None,
     ):
         self.settings = settings
+        self.stopwatch = stopwatch or Stopwatch()
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self.progress = progress
         self.catalogue = settings.catalogue()
@@ -149,27 +153,40 @@ class _Scan:
         self.named: Set[str] = set()
         self.gate_words = self.catalogue.prefilter
         self.gate_answers: Dict[str, bool] = {}
+        self.imports: Dict[str, "Imports"] = {}
+        """Each file's import statements, read once per run (derivation asks about them every round)."""
         self.word_files: Set[str] = set()
         """Scanned files holding a word derivation found (they may re-export it in turn)."""
 
     def run(self, paths: Sequence[str]) -> ScanResult:
-        self._discover(paths)
-        answer_key = self._answer_key()
-        if answer_key is not None:
-            remembered = cast(Optional[_Answer], self.cache.read_answer(answer_key, _Answer))
+        stage = self.stopwatch.stage
+        with stage("discovery"):
+            self._discover(paths)
+        with stage("remembered answer"):
+            answer_key = self._answer_key()
+            remembered = cast(Optional[_Answer], self.cache.read_answer(answer_key, _Answer)) if answer_key else None
             if remembered is not None and self._unchanged(dict(remembered[1])):
-                result = remembered[0]
-                return replace(result, notes=tuple(self.cache.notes))  # nothing changed: the last answer stands
-        self._collect()
+                return replace(remembered[0], notes=tuple(self.cache.notes))  # nothing changed: it stands
+        from flaglint.resolve import Project  # the rest of the run: imported only when it runs
+
+        with stage("module index"):
+            self._index_modules(paths)
+        with stage("per-file work"):
+            self._collect()
         summaries = self._summaries(Variant("python").catalogue)
         project = Project(summaries.values(), self.catalogue, self.index.paths, self._load, gate=self._may_derive)
-        self._derive(project, summaries)
-        references = self._resolve(project, summaries)
-        result = self._result(references)
-        self.cache.save()
-        if answer_key is not None:
-            outside = tuple(sorted((f.absolute, f.signature) for f in self.files.values() if not f.scanned))
-            self.cache.write_answer(answer_key, (result, outside))
+        with stage("derive and recollect"):
+            self._derive(project, summaries)
+        with stage("resolve"):
+            references = self._resolve(project, summaries)
+            result = self._result(references)
+        with stage("cache save"):
+            self.cache.save()
+            if answer_key is not None:
+                outside = tuple(sorted((f.absolute, f.signature) for f in self.files.values() if not f.scanned))
+                self.cache.write_answer(answer_key, (result, outside))
+        for file in self.files.values():
+            self.stopwatch.count(f"{file.kind} files" + ("" if file.scanned else " read for constants"))
         return replace(result, notes=tuple(self.cache.notes))
 
     # --- 1. discovery ---
@@ -180,14 +197,17 @@ class _Scan:
         here = os.getcwd()
         for found in discovered.files:
             shown = display(found.absolute, here)
-            file = _File(found.absolute, found.relative, shown, found.kind, found.signature)
-            self._describe(file)
-            self.files[shown] = file
+            self.files[shown] = _File(found.absolute, found.relative, shown, found.kind, found.signature)
         self.skipped = [p for p in discovered.skipped if p.code != "FL001"]
         self.problems.extend(p for p in discovered.skipped if p.code == "FL001")
+
+    def _index_modules(self, paths: Sequence[str]) -> None:
+        from flaglint.scan.modules import ModuleIndex
+
         directories = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths]
         self.index = ModuleIndex(self.settings.root, directories)
         for file in self.files.values():
+            self._describe(file)
             if file.kind == "python":
                 self.index.add(file.absolute, file.relative, file.shown)
 
@@ -222,7 +242,9 @@ class _Scan:
     def _variant(self, file: _File, catalogue: str = "base") -> str:
         return Variant(file.kind, file.module, file.test, catalogue).key()
 
-    def _task(self, file: _File, catalogue: str, force: bool = False) -> Task:
+    def _task(self, file: _File, catalogue: str, force: bool = False) -> "Task":
+        from flaglint.scan.workers import Task
+
         signature_ = file.record.signature if file.record is not None else file.signature
         return Task(
             file.absolute,
@@ -248,6 +270,8 @@ class _Scan:
                 continue
             # a file named on the command line is always collected: it may use project models found later
             tasks.append(self._task(file, "base", force=named))
+        from flaglint.scan.workers import Context, run_tasks
+
         context = Context(self.catalogue, self.settings.max_file_size)
         for shown, outcome in run_tasks(tasks, context, self.jobs, self.progress):
             file = self.files[shown]
@@ -272,7 +296,7 @@ class _Scan:
 
     # --- 4. derivation ---
 
-    def _derive(self, project: Project, summaries: Dict[str, ModuleSummary]) -> None:
+    def _derive(self, project: "Project", summaries: Dict[str, ModuleSummary]) -> None:
         """Extend the catalogue with what the project defines; collect again the files that can use it.
 
         Rounds follow chains of re-exports: each round's new names make the files that can bind them worth reading
@@ -294,6 +318,8 @@ class _Scan:
             if key == self._derivation_key(candidate):
                 self._extend(project, summaries, candidate)
                 return
+        from flaglint.scan.derive import derive
+
         self.word_files = set()
         for _ in range(MAX_ROUNDS):
             found_apis, found_models = derive(self.catalogue, summaries.values(), project)
@@ -324,7 +350,7 @@ class _Scan:
         material = repr((self.base_key, sorted(state.labels.items()), contents, layout, sorted(words)))
         return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
 
-    def _extend(self, project: Project, summaries: Dict[str, ModuleSummary], state: _Derivation) -> None:
+    def _extend(self, project: "Project", summaries: Dict[str, ModuleSummary], state: _Derivation) -> None:
         """Collect again, with the extended catalogue, the files that can use what derivation found."""
         if not (state.apis or state.models or state.labels):
             return
@@ -347,6 +373,8 @@ class _Scan:
             if file.record is not None and self._variant(file, variant) in file.record.payloads:
                 continue
             tasks.append(self._task(file, variant, force=True))
+        from flaglint.scan.workers import Context, run_tasks
+
         context = Context(catalogue or self.catalogue, self.settings.max_file_size)
         for shown, outcome in run_tasks(tasks, context, self.jobs):
             file = self.files[shown]
@@ -365,6 +393,8 @@ class _Scan:
 
     def _affected(self, state: _Derivation) -> Set[str]:
         """The scanned Python files that can bind a derived name, define a derived model, or use a new label."""
+        from flaglint.scan.derive import import_statements, may_bind, uses_label
+
         names = [*state.apis, *state.models]
         words = state.words
         candidates = self._files_with(words) if words else set()
@@ -372,7 +402,12 @@ class _Scan:
         affected: Set[str] = set()
         for shown in candidates:
             data = self._bytes(self.files[shown])
-            if data is not None and any(may_bind(data, name) for name in names):
+            if data is None:
+                continue
+            imports = self.imports.get(shown)
+            if imports is None:
+                imports = self.imports[shown] = import_statements(data)
+            if any(may_bind(data, name, imports) for name in names):
                 affected.add(shown)
         for qualname in state.models:
             for path in self.index.paths(qualname.rpartition(".")[0])[:1]:
@@ -464,6 +499,8 @@ class _Scan:
             content = digest(data)
             if record is None or record.digest != content:
                 record = FileRecord(stat_signature, content, candidate=False)
+            from flaglint.collect.python import collect_python
+
             payload = collect_python(shown, data, module=file.module, test=file.test, catalogue=self.catalogue)
             record.payloads[variant] = payload
             self.cache.store(shown, record)
@@ -473,7 +510,7 @@ class _Scan:
 
     # --- 5. resolution ---
 
-    def _resolve(self, project: Project, summaries: Dict[str, ModuleSummary]) -> List[Reference]:
+    def _resolve(self, project: "Project", summaries: Dict[str, ModuleSummary]) -> List[Reference]:
         references: List[Reference] = []
         for summary in summaries.values():
             self.problems.extend(summary.problems)

@@ -6,6 +6,7 @@ so they never depend on how many workers ran.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -16,6 +17,7 @@ from flaglint.collect.python import collect_python
 from flaglint.collect.templates import collect_template
 from flaglint.model import FileProblem, Kind
 from flaglint.scan.cache import FileRecord, digest
+from flaglint.scan.stopwatch import PER_FILE
 
 #: Below this many files to process, workers cost more than they save.
 PARALLEL_THRESHOLD = 48
@@ -60,6 +62,8 @@ def _init_worker(context: Context) -> None:
     import gc
 
     gc.freeze()  # the modules imported so far live as long as the worker: the collector never walks them
+    first, *rest = gc.get_threshold()
+    gc.set_threshold(max(first, 50_000), *rest)  # a parse allocates a million nodes that all survive it
 
 
 def _process_chunk(tasks: Sequence[Task]) -> List[Tuple[str, Outcome]]:
@@ -99,6 +103,7 @@ def run_tasks(
 
 def process_file(task: Task, context: Context) -> Outcome:
     """Read one file and do everything that depends on it alone. Pure apart from reading the file."""
+    start = time.perf_counter()
     try:
         if task.signature[1] > context.max_file_size:
             limit = context.max_file_size
@@ -111,6 +116,8 @@ def process_file(task: Task, context: Context) -> Outcome:
                 data = handle.read()
     except OSError as error:
         return FileProblem(task.shown, f"cannot read: {error.strerror or error}")
+    PER_FILE.add("read", time.perf_counter() - start)
+    PER_FILE.count("files read")
     record = FileRecord(signature=task.signature, digest=digest(data), candidate=False)
     fill_record(record, task, data, context.catalogue)
     return record
@@ -123,15 +130,19 @@ def fill_record(record: FileRecord, task: Task, data: bytes, catalogue: Catalogu
     ):
         record.suppressions = tuple(find_suppressions(task.shown, data.decode("utf-8", errors="replace")))
     if task.kind == "python":
+        start = time.perf_counter()
         record.candidate = task.force or catalogue.prefilter.candidate(data)
         if b"get_model" in data:  # looked up later: models swapped in by settings
             record.extra_tokens = {"word:get_model": True}
+        PER_FILE.add("prefilter", time.perf_counter() - start)
         if record.candidate:
             record.labels = tuple(swapped_model_labels(data).items())
             record.payloads[task.variant] = collect_python(
-                task.shown, data, module=task.module, test=task.test, catalogue=catalogue
+                task.shown, data, module=task.module, test=task.test, catalogue=catalogue, timing=PER_FILE.add
             )
+            PER_FILE.count("python files collected")
         return
+    start = time.perf_counter()
     record.candidate = True
     text, problem = decode_text(task.shown, data)
     if problem is not None:
@@ -142,6 +153,7 @@ def fill_record(record: FileRecord, task: Task, data: bytes, catalogue: Catalogu
     # JavaScript also runs inline in templates (<script> next to {% wafflejs %}).
     references += collect_javascript(task.shown, text, test=task.test)
     record.payloads[task.variant] = tuple(references)
+    PER_FILE.add("templates and javascript", time.perf_counter() - start)
 
 
 _SWAPPED_MODEL = re.compile(rb"""WAFFLE_(FLAG|SWITCH|SAMPLE)_MODEL\s*=\s*["']([\w]+\.[\w]+)["']""")

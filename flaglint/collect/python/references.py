@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
-from typing import Callable, Iterator, List, Optional, Sequence, Set, Tuple
+import time
+from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from flaglint.catalogue import (
     MANAGER_METHODS,
@@ -19,6 +20,7 @@ from flaglint.catalogue import (
     Api,
     Catalogue,
 )
+from flaglint.collect.python.lines import interesting_lines
 from flaglint.collect.python.parse import decode_source, parse, parse_problem
 from flaglint.collect.python.scopes import _Scope
 from flaglint.collect.python.values import Values, _compact, _join, _useful
@@ -44,8 +46,20 @@ _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 _QUERYSET_METHODS = frozenset({"all", "filter", "exclude", "select_related", "prefetch_related", "using", "order_by"})
 
 
-def collect_python(path: str, source: bytes, *, module: str, test: bool, catalogue: Catalogue) -> ModuleSummary:
-    """Collect the references, module-level symbols, imports and classes of one Python file."""
+def collect_python(
+    path: str,
+    source: bytes,
+    *,
+    module: str,
+    test: bool,
+    catalogue: Catalogue,
+    timing: Optional[Callable[[str, float], None]] = None,
+) -> ModuleSummary:
+    """Collect the references, module-level symbols, imports and classes of one Python file.
+
+    `timing`, when given, is told how long parsing and collecting took (``timing("parse", seconds)``).
+    """
+    start = time.perf_counter()
     text, problem = decode_source(path, source)
     if text is None:
         assert problem is not None
@@ -54,7 +68,12 @@ def collect_python(path: str, source: bytes, *, module: str, test: bool, catalog
         tree = parse(text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         return ModuleSummary(path=path, module=module, problems=(parse_problem(path, error),))
-    return collect_tree(path, text, tree, module=module, test=test, catalogue=catalogue)
+    parsed = time.perf_counter()
+    summary = collect_tree(path, text, tree, module=module, test=test, catalogue=catalogue)
+    if timing is not None:
+        timing("parse", parsed - start)
+        timing("collect", time.perf_counter() - parsed)
+    return summary
 
 
 def collect_tree(
@@ -79,7 +98,17 @@ class _Collector(Values):
         module_scope = _Scope("module", None)
         self._bind_block(tree.body, module_scope)
         self._find_local_models()
+        self.interesting = interesting_lines(tree, self.text, self._words())
         self._visit_block(tree.body, module_scope)
+
+    def _words(self) -> FrozenSet[str]:
+        """Words one of which the lines of every reference hold (`lines`).
+
+        waffle's own model names are no words here: code reaches them through a binding whose line names waffle
+        (``from waffle.models import Flag``) or ``get_model``, and `interesting_lines` follows bindings.
+        """
+        local = {dotted.rpartition(".")[2] for dotted in self.local_models}
+        return frozenset({*self.catalogue.tokens, *local, *MODEL_SHORTCUTS, "get_model", "get_waffle_"})
 
     def summary(self) -> ModuleSummary:
         symbols = []
@@ -120,8 +149,10 @@ class _Collector(Values):
     # --- visiting pass: find the references ---
 
     def _visit_block(self, body: Sequence[ast.stmt], scope: _Scope) -> None:
+        touches = self.interesting.touches
         for statement in body:
-            self._visit(statement, scope)
+            if touches(statement):
+                self._visit(statement, scope)
 
     def _visit(self, node: ast.AST, scope: _Scope) -> None:
         """Visit a subtree: scoped constructs get their own handler, calls are checked, the rest is walked."""
@@ -131,6 +162,7 @@ class _Collector(Values):
             return
         stack = [node]
         pop, extend = stack.pop, stack.extend
+        touches = self.interesting.touches
         while stack:
             current = pop()
             kind = type(current)
@@ -140,6 +172,8 @@ class _Collector(Values):
                 continue
             if kind is ast.Call:
                 self._check_call(current, scope)  # type: ignore[arg-type]
+            elif isinstance(current, ast.stmt) and current is not node and not touches(current):
+                continue  # a nested statement (in an if, a loop, a try) that cannot hold a reference
             extend(ast.iter_child_nodes(current))  # order does not matter: references are sorted later
 
     def _overlay(self, scope: _Scope) -> _Scope:
@@ -255,6 +289,8 @@ class _Collector(Values):
     # --- calls ---
 
     def _check_call(self, node: ast.Call, scope: _Scope) -> None:
+        if not self.interesting.touches(node):
+            return
         qualname = self._callee_qualname(node.func, scope)
         if qualname is not None:
             api = self.catalogue.lookup(qualname)

@@ -54,6 +54,7 @@ class Scopes:
         self.package = package_of(module, path)
         self.test = test
         self.catalogue = catalogue
+        self.text = text
         self.lines = _LINE_BREAK.split(text)
         self.has_walrus = ":=" in text
         self.references: List[PendingReference] = []
