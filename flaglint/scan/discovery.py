@@ -112,9 +112,11 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovered:
     seen_directories: Set[str] = set()
     while pending:
         start, absolute, by_git = pending.pop()
-        if absolute in found or excluder.excluded(relative_to(absolute, start)):
+        if absolute in found:
             continue
         if absolute.endswith(os.sep):  # a directory: a submodule, a nested repository, a link
+            if excluder.excluded(relative_to(absolute, start)):
+                continue
             directory = absolute.rstrip(os.sep)
             if directory in seen_directories:
                 continue
@@ -133,6 +135,8 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovered:
         kind = file_type(relative, settings)
         if kind is None and not (by_git and _may_be_directory(relative)):
             continue  # a walk tells directories apart itself; git lists links and submodules among the files
+        if excluder.excluded(relative if start == root else relative_to(absolute, start)):
+            continue
         directory_entry = _take(absolute, relative, settings, found, skipped, explicit=False, kind=kind, starts=starts)
         if directory_entry:
             pending.append((start, absolute + os.sep, by_git))
@@ -226,20 +230,20 @@ def _git_files(directory: str) -> Optional[List[str]]:
         return None
     if result.returncode != 0:
         return None
+    prefix = directory.rstrip(os.sep) + os.sep
     names: Dict[str, None] = {}
     for entry in result.stdout.decode("utf-8", errors="surrogateescape").split("\0"):
-        if not entry:
-            continue
-        mode, tab, name = entry.partition("\t")
-        if not tab:
-            name, mode = entry, ""  # an untracked file (``--others`` prints no stage)
-        if mode.startswith("160000"):
-            name += "/"  # a submodule
-        names[name] = None
-    return [
-        os.path.join(directory, name[:-1]) + os.sep if name.endswith("/") else os.path.join(directory, name)
-        for name in names
-    ]
+        tab = entry.find("\t")
+        if tab < 0:  # an untracked file (``--others`` prints no stage), a directory (``name/``), the end
+            if entry:
+                names[prefix + entry] = None
+        elif entry.startswith("160000"):
+            names[prefix + entry[tab + 1 :] + "/"] = None  # a submodule
+        else:
+            names[prefix + entry[tab + 1 :]] = None
+    if os.sep != "/":  # pragma: no cover - Windows
+        return [name.replace("/", os.sep) for name in names]
+    return list(names)
 
 
 def _walk(start: str, skipped: List[FileProblem]) -> Iterator[str]:
