@@ -273,7 +273,8 @@ def report(roots: List[Root], info: Dict[str, str], scaling: Dict[str, Root]) ->
     if scaling:
         lines.append("")
         parts = [
-            f"{name} {fmt(part.measures['cold'].median)} s ({part.python_lines} lines)" for name, part in scaling.items()
+            f"{name} {fmt(part.measures['cold'].median)} s ({part.python_lines} lines)"
+            for name, part in scaling.items()
         ]
         lines.append("scaling (cold): " + ", ".join(parts))
         full, half, quarter = (scaling.get(k) for k in ("full", "half", "quarter"))
