@@ -100,14 +100,18 @@ class Project:
         locate: Callable[[str], Sequence[str]] = lambda name: (),
         load: Optional[Callable[[str], Optional[ModuleSummary]]] = None,
         gate: Optional[Callable[[str], bool]] = None,
+        tops: Optional[Callable[[str], bool]] = None,
     ):
         self.catalogue = catalogue
         self.by_module: Dict[str, ModuleSummary] = {}
         self.by_path: Dict[str, ModuleSummary] = {}
+        self._class_names: Set[str] = set()
         for summary in summaries:
             self.add(summary)
         self.locate = locate
         self.gate = gate
+        self.tops = tops
+        """Whether a top-level name is one of the project's (the module index knows; default: ask `locate`)."""
         """Which files may be parsed just to follow re-exports and model subclasses (those that hold a word)."""
         self._deriving = False
         self.load = load
@@ -135,6 +139,7 @@ class Project:
         self.by_path[summary.path] = summary
         if summary.module:
             self.by_module.setdefault(summary.module, summary)
+        self._class_names.update(dotted.rpartition(".")[2] for dotted, _ in summary.classes)
         self._indexes = {}
         self._canonical = {}
 
@@ -496,7 +501,7 @@ class Project:
         top = qualname.partition(".")[0]
         found = self._tops.get(top)
         if found is None:
-            found = top in self.by_module or bool(self.locate(top))
+            found = top in self.by_module or (self.tops(top) if self.tops is not None else bool(self.locate(top)))
             self._tops[top] = found
         return found
 
@@ -506,6 +511,8 @@ class Project:
         kind = self.catalogue.model_kind(canonical)
         if kind is not None or depth > _MAX_DEPTH:
             return kind
+        if canonical.rpartition(".")[2] not in self._class_names:
+            return None  # no module read so far defines a class of that name: it cannot subclass a model here
         obj = self._lookup(canonical, depth + 1)
         if not isinstance(obj, _Class):
             return None
@@ -531,6 +538,7 @@ class Project:
             if loaded is not None:
                 self.by_path[path] = loaded
                 self.by_module.setdefault(name, loaded)
+                self._class_names.update(dotted.rpartition(".")[2] for dotted, _ in loaded.classes)
                 self._indexes.pop(loaded.path, None)
                 return loaded
         return None

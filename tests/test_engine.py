@@ -14,7 +14,7 @@ from typing import Any, List, Tuple
 import pytest
 
 from flaglint.scan import workers
-from flaglint.scan.cache import CACHE_DIRECTORY
+from flaglint.scan.cache import CACHE_DIRECTORY, FOLDER
 from flaglint.config import load_settings
 from flaglint.scan.discovery import discover
 from flaglint.scan import scan
@@ -87,7 +87,7 @@ def test_a_changed_setting_is_a_different_cache(tmp_path: Path, monkeypatch: pyt
     after = scan(load_settings("."), jobs=1, use_cache=True)
     assert "wrapped_flag" in {r.name for r in before.references}
     assert "wrapped_flag" not in {r.name for r in after.references}
-    database = sqlite3.connect(copy / CACHE_DIRECTORY / "v3" / "cache.sqlite3")
+    database = sqlite3.connect(copy / CACHE_DIRECTORY / FOLDER / "cache.sqlite3")
     generations = [row[0] for row in database.execute("SELECT generation FROM generations")]
     assert len(generations) == 2
 
@@ -97,7 +97,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(copy)
     settings = load_settings(".")
     cold = scan(settings, jobs=1, use_cache=True)
-    database = copy / CACHE_DIRECTORY / "v3" / "cache.sqlite3"
+    database = copy / CACHE_DIRECTORY / FOLDER / "cache.sqlite3"
     assert database.is_file()
     database.write_bytes(b"not a database")
     assert outcome(scan(settings, jobs=1, use_cache=True)) == outcome(cold)

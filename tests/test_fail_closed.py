@@ -18,6 +18,8 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from flaglint.scan.cache import FOLDER
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DEMO = FIXTURES / "demo"
 
@@ -252,10 +254,10 @@ def test_a_committed_pickle_is_never_executed(tmp_path: Path) -> None:
             return (os.system, (f"touch {marker}",))
 
     project = write(tmp_path / "repo", {"a.py": "x = 1\n"})
-    for folder in ("v2", "v3"):
+    for folder in ("v2", "v3", FOLDER):
         (project / ".flaglint_cache" / folder).mkdir(parents=True)
         (project / ".flaglint_cache" / folder / "last-run.pickle").write_bytes(pickle.dumps(Payload()))
-    (project / ".flaglint_cache" / "v3" / "cache.sqlite3").write_bytes(pickle.dumps(Payload()))
+    (project / ".flaglint_cache" / FOLDER / "cache.sqlite3").write_bytes(pickle.dumps(Payload()))
     git(project, "init", "-q")
     git(project, "add", "-A", "-f")
     git(project, "commit", "-qm", "a payload")
@@ -272,16 +274,17 @@ def test_a_copied_cache_is_not_trusted(tmp_path: Path) -> None:
         {"pyproject.toml": "[tool.flaglint]\n", "app.py": "import waffle\nwaffle.switch_is_active('kept')\n"},
     )
     assert flaglint(project, "refs").returncode == 0
-    database = project / ".flaglint_cache" / "v3" / "cache.sqlite3"
+    database = project / ".flaglint_cache" / FOLDER / "cache.sqlite3"
     connection = sqlite3.connect(database)
     with connection:
         connection.execute("DELETE FROM results")  # no remembered answer
-        rows = connection.execute("SELECT generation, path, record FROM files").fetchall()
-        for generation, path, record in rows:
-            data = json.loads(record)
-            data["candidate"], data["payloads"] = False, {}  # "this file cannot hold a reference"
+        rows = connection.execute("SELECT generation, path, head FROM files").fetchall()
+        for generation, path, head in rows:
+            data = json.loads(head)
+            data["candidate"] = False  # "this file cannot hold a reference"
             connection.execute(
-                "UPDATE files SET record = ? WHERE generation = ? AND path = ?", (json.dumps(data), generation, path)
+                "UPDATE files SET head = ?, payloads = '{}' WHERE generation = ? AND path = ?",
+                (json.dumps(data), generation, path),
             )
     connection.close()
     copy = database.with_name("copy")
@@ -299,11 +302,11 @@ def test_a_cache_of_the_wrong_shape_is_ignored_with_a_note(tmp_path: Path) -> No
         {"pyproject.toml": "[tool.flaglint]\n", "app.py": "import waffle\nwaffle.switch_is_active('kept')\n"},
     )
     first = flaglint(project, "refs", "--format", "json")
-    database = project / ".flaglint_cache" / "v3" / "cache.sqlite3"
+    database = project / ".flaglint_cache" / FOLDER / "cache.sqlite3"
     connection = sqlite3.connect(database)
     with connection:
         connection.execute("UPDATE results SET value = '[{\"ScanResult\": [1, 2]}, []]'")
-        connection.execute('UPDATE files SET record = \'{"candidate": "yes"}\'')
+        connection.execute('UPDATE files SET head = \'{"candidate": "yes"}\'')
     connection.close()
     again = flaglint(project, "refs", "--format", "json")
     no_traceback(again)
@@ -319,7 +322,7 @@ def test_a_linked_cache_directory_touches_nothing_outside(tmp_path: Path) -> Non
         {"pyproject.toml": "[tool.flaglint]\n", "app.py": "import waffle\nwaffle.switch_is_active('kept')\n"},
     )
     (project / ".flaglint_cache").mkdir()
-    (project / ".flaglint_cache" / "v3").symlink_to(victim, target_is_directory=True)
+    (project / ".flaglint_cache" / FOLDER).symlink_to(victim, target_is_directory=True)
     (project / ".flaglint_cache" / ".gitignore").symlink_to(tmp_path / "created-through-a-link")
     for _ in range(2):
         result = flaglint(project, "refs")
@@ -345,7 +348,7 @@ def test_the_cache_can_live_outside_the_tree(tmp_path: Path) -> None:
     by_environment = flaglint(project, "refs", env={"FLAGLINT_CACHE_DIR": str(tmp_path / "env-caches")})
     assert by_option.stdout == by_environment.stdout and "switch kept" in by_option.stdout
     assert not (project / ".flaglint_cache").exists()
-    assert list(elsewhere.glob("*/v3/cache.sqlite3")) and list((tmp_path / "env-caches").glob("*/v3/cache.sqlite3"))
+    assert list(elsewhere.glob(f"*/{FOLDER}/cache.sqlite3")) and list((tmp_path / "env-caches").glob(f"*/{FOLDER}/cache.sqlite3"))
     assert flaglint(project, "refs", "--no-cache").stdout == by_option.stdout
 
 

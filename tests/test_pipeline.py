@@ -127,3 +127,24 @@ def test_a_reexport_whose_only_user_names_no_waffle_word_is_found(tmp_path: Path
     )
     result = flaglint(tmp_path, "refs", "--no-cache")
     assert result.stdout.splitlines()[0] == "app/views.py:5:27: flag only_here (flag_is_active)"
+
+
+def test_a_project_module_named_waffle_never_stands_for_the_library(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": "[tool.flaglint]\n",
+        "api/__init__.py": "",
+        "api/waffle/__init__.py": "from waffle import flag_is_active  # the project's own helpers\n",
+        "utility/__init__.py": "",
+        "utility/waffle.py": "def switch_is_active(name):\n    return False\n",
+        "teams/__init__.py": "",
+        "teams/models.py": "from waffle.models import AbstractUserFlag\n\n\nclass TeamFlag(AbstractUserFlag):\n    pass\n",
+        "teams/views.py": 'from teams.models import TeamFlag\n\n\ndef view():\n    return TeamFlag.objects.get(name="team_only")\n',
+        "apps/billing/helpers.py": "from teams.models import TeamFlag as Model\n",
+        "apps/billing/views.py": 'from apps.billing.helpers import Model\n\nModel.objects.filter(name="in_namespace")\n',
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    result = flaglint(tmp_path, "refs", "--no-cache", "--format", "json")
+    found = {(r["path"], r["name"]) for r in json.loads(result.stdout)["references"]}
+    assert found == {("teams/views.py", "team_only"), ("apps/billing/views.py", "in_namespace")}, result.stderr

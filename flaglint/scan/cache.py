@@ -19,7 +19,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple, Type, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, KeysView, List, Mapping, Optional, Tuple, Type, cast
 
 from flaglint import __version__
 from flaglint.scan.codec import CodecError, decode, encode
@@ -28,15 +28,20 @@ from flaglint.model import JsonValue, Kind, Suppression
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
 
+_LABELS = Tuple[Tuple[str, Kind], ...]
+_SUPPRESSIONS = Tuple[Suppression, ...]
+
 CACHE_DIRECTORY = ".flaglint_cache"
 CACHE_ENVIRONMENT = "FLAGLINT_CACHE_DIR"
 MAX_GENERATIONS = 4
-_FORMAT = 3
+_FORMAT = 4
+FOLDER = f"v{_FORMAT}"
+"""The cache directory's subfolder for this format (older formats' folders are left alone, never read)."""
 _DATABASE = "cache.sqlite3"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS files (generation TEXT NOT NULL, path TEXT NOT NULL, mtime_ns INTEGER NOT NULL,"
-    " size INTEGER NOT NULL, inode INTEGER NOT NULL, digest TEXT NOT NULL, record TEXT NOT NULL,"
+    " size INTEGER NOT NULL, inode INTEGER NOT NULL, digest TEXT NOT NULL, head TEXT NOT NULL, payloads TEXT NOT NULL,"
     " PRIMARY KEY (generation, path))",
     "CREATE TABLE IF NOT EXISTS results (generation TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY (generation, key))",
@@ -55,9 +60,73 @@ class _Encoded:
 
 
 class Payloads(Dict[str, object]):
-    """A record's payloads by collection variant; stored ones are decoded (and checked) on first access."""
+    """A record's payloads by collection variant; stored ones are decoded (and checked) on first access.
+
+    A record read from the database keeps its payloads' JSON text until something asks about them: most records
+    of a run are never looked into (the answer for a file that cannot hold a reference is its prefilter's).
+    """
+
+    def __init__(self, raw: Optional[str] = None, types: Optional[Callable[[str], object]] = None) -> None:
+        super().__init__()
+        self._raw = raw
+        self._types = types
+
+    def _materialize(self) -> None:
+        raw = getattr(self, "_raw", None)  # unpickling sets the items before the attributes
+        if raw is None:
+            return
+        self._raw = None
+        if self._types is None:
+            return
+        try:
+            stored = json.loads(raw)
+        except ValueError:
+            return
+        if isinstance(stored, dict):
+            for variant, value in stored.items():
+                expected = self._types(variant)
+                if expected is not None:
+                    super().__setitem__(variant, _Encoded(value, expected))
+
+    def __contains__(self, key: object) -> bool:
+        self._materialize()
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._materialize()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._materialize()
+        return super().__len__()
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        self._materialize()
+        return super().keys()
+
+    def update(self, *others: Any, **more: object) -> None:
+        self._materialize()
+        super().update(*others, **more)
+
+    def __reduce__(self) -> Tuple[object, ...]:
+        """Between processes: the decoded payloads, as a plain mapping."""
+        self._materialize()
+        return (Payloads, (), None, None, iter(dict(super().items()).items()))
+
+    def __setitem__(self, key: str, value: object) -> None:
+        self._materialize()
+        super().__setitem__(key, value)
+
+    def stored(self) -> Dict[str, JsonValue]:
+        """The payloads as the database keeps them (decoded ones encoded again)."""
+        self._materialize()
+        found: Dict[str, JsonValue] = {}
+        for variant, value in super().items():
+            found[variant] = value.data if isinstance(value, _Encoded) else encode(value)
+        return found
 
     def __getitem__(self, key: str) -> object:
+        self._materialize()
         value = super().__getitem__(key)
         if isinstance(value, _Encoded):
             try:
@@ -142,7 +211,7 @@ class Cache:
         """The database this run reads and writes."""
         if self.directory is None:
             return None
-        return os.path.join(self.directory, f"v{_FORMAT}", _DATABASE)
+        return os.path.join(self.directory, FOLDER, _DATABASE)
 
     # --- records ---
 
@@ -245,10 +314,11 @@ class Cache:
             return
         rows = []
         for shown, record in self.changed.items():
-            rows.append((self.key, shown, *record.signature, record.digest, json.dumps(_record_data(record))))
+            head, payloads = _record_data(record)
+            rows.append((self.key, shown, *record.signature, record.digest, json.dumps(head), json.dumps(payloads)))
         try:
             with database:
-                database.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                database.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 forgotten = [(self.key, shown) for shown in gone]
                 database.executemany("DELETE FROM files WHERE generation = ? AND path = ?", forgotten)
                 if self.dirty_results:
@@ -275,16 +345,18 @@ class Cache:
             return
         try:
             rows = database.execute(
-                "SELECT path, mtime_ns, size, inode, digest, record FROM files WHERE generation = ?", (self.key,)
+                "SELECT path, mtime_ns, size, inode, digest, head, payloads FROM files WHERE generation = ?",
+                (self.key,),
             ).fetchall()
             results = database.execute("SELECT key, value FROM results WHERE generation = ?", (self.key,)).fetchall()
         except _errors() as error:
             self._note(f"cannot read the cache: {error}")
             return
         wrong = 0
-        for path, mtime_ns, size, inode, content_digest, text in rows:
+        for path, mtime_ns, size, inode, content_digest, head, raw in rows:
             try:
-                record = self._record((int(mtime_ns), int(size), int(inode)), str(content_digest), json.loads(text))
+                signature_ = (int(mtime_ns), int(size), int(inode))
+                record = self._record(signature_, str(content_digest), json.loads(head), str(raw))
             except (CodecError, ValueError, TypeError, KeyError, AttributeError):
                 wrong += 1
                 continue
@@ -297,28 +369,23 @@ class Cache:
             except ValueError:
                 continue
 
-    def _record(self, signature_: Tuple[int, int, int], content_digest: str, data: JsonValue) -> FileRecord:
-        if not isinstance(data, dict):
+    def _record(self, signature_: Tuple[int, int, int], content_digest: str, head: JsonValue, raw: str) -> FileRecord:
+        if not isinstance(head, dict):
             raise CodecError("a record is an object")
-        candidate = data["candidate"]
-        labels = cast(Tuple[Tuple[str, Kind], ...], decode(data["labels"], Tuple[Tuple[str, Kind], ...]))
-        from flaglint.model import Suppression
-
-        suppressions = cast(Tuple[Suppression, ...], decode(data["suppressions"], Tuple[Suppression, ...]))
-        extra = data["extra"]
+        candidate = head["candidate"]
+        labels: Tuple[Tuple[str, Kind], ...] = ()
+        if head["labels"]:
+            labels = cast(Tuple[Tuple[str, Kind], ...], decode(head["labels"], _LABELS))
+        suppressions: Tuple[Suppression, ...] = ()
+        if head["suppressions"]:
+            suppressions = cast(Tuple[Suppression, ...], decode(head["suppressions"], _SUPPRESSIONS))
+        extra = head["extra"]
         if not isinstance(candidate, bool) or not isinstance(extra, dict):
             raise CodecError("candidate and extra")
         if not all(isinstance(k, str) and isinstance(v, bool) for k, v in extra.items()):
             raise CodecError("extra")
-        payloads = Payloads()
-        stored = data["payloads"]
-        if not isinstance(stored, dict):
-            raise CodecError("payloads")
-        for variant, value in stored.items():
-            expected = self._payload_type(variant)
-            if expected is not None:
-                dict.__setitem__(payloads, variant, _Encoded(value, expected))
         answers = {str(word): bool(found) for word, found in extra.items()}
+        payloads = Payloads(raw, self._payload_type)
         return FileRecord(signature_, content_digest, candidate, labels, suppressions, payloads, answers)
 
     def _payload_type(self, variant: str) -> object:
@@ -335,7 +402,7 @@ class Cache:
         """The database, opened once; None when it cannot (or must not) be used."""
         if self._database is not None or self.directory is None:
             return self._database
-        folder = os.path.join(self.directory, f"v{_FORMAT}")
+        folder = os.path.join(self.directory, FOLDER)
         problem = _safe_directory(self.directory, create) or _safe_directory(folder, create)
         if problem is not None:
             if problem != "absent":
@@ -400,19 +467,16 @@ def _errors() -> Tuple[Type[BaseException], ...]:
     return (sqlite3.Error, OSError)
 
 
-def _record_data(record: FileRecord) -> Dict[str, JsonValue]:
+def _record_data(record: FileRecord) -> Tuple[Dict[str, JsonValue], Dict[str, JsonValue]]:
+    """A record's small part (read for every file) and its payloads (read when asked about)."""
     extra: Dict[str, JsonValue] = {word: found for word, found in record.extra_tokens.items()}
-    payloads = {}
-    for variant in dict.keys(record.payloads):
-        value = dict.__getitem__(record.payloads, variant)
-        payloads[variant] = value.data if isinstance(value, _Encoded) else encode(value)
-    return {
+    head: Dict[str, JsonValue] = {
         "candidate": record.candidate,
         "labels": encode(record.labels),
         "suppressions": encode(record.suppressions),
         "extra": extra,
-        "payloads": payloads,
     }
+    return head, record.payloads.stored()
 
 
 def _safe_directory(directory: str, create: bool) -> Optional[str]:

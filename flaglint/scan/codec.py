@@ -14,7 +14,7 @@ import json
 import re
 import sys
 import typing
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union, cast
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union, cast
 
 from flaglint import catalogue, model
 from flaglint.model import JsonValue
@@ -68,14 +68,18 @@ def loads(text: Union[str, bytes], expected: object) -> object:
 
 def decode(data: object, expected: object) -> object:
     """Turn `encode`'s output back into a value of type `expected`, checking it all the way down."""
+    known = _BY_ID.get(id(expected))
+    if known is None or known[0] is not expected:
+        known = _BY_ID[id(expected)] = (expected, _decoder(expected))  # typing objects hash slowly: by identity
     try:
-        return _decoder(expected)(data)
+        return known[1](data)
     except RecursionError:
         raise CodecError("nested too deeply") from None
 
 
 Decoder = Callable[[object], object]
 _DECODERS: Dict[object, Decoder] = {}
+_BY_ID: Dict[int, Tuple[object, Decoder]] = {}
 
 
 def _decoder(hint: object) -> Decoder:
@@ -171,19 +175,45 @@ def _dataclass(cls: type) -> Decoder:
     namespace = vars(sys.modules[cls.__module__])
     hints = {f.name: _annotation(f.type, namespace) if isinstance(f.type, str) else f.type for f in _fields(cls)}
     fields = _fields(cls)
-    decoders: List[Decoder] = []
+    names = [f.name for f in fields]
+    if any(f.name not in hints for f in dataclasses.fields(cls)) or hasattr(cls, "__slots__"):
+        raise TypeError(f"{cls.__name__}: every field must be stored")
+    checks: List[Tuple[Optional[Tuple[type, ...]], Optional[FrozenSet[object]], Optional[Decoder]]] = []
 
     def decode_instance(data: object) -> object:
-        if not decoders:
-            decoders.extend(_decoder(hints[f.name]) for f in fields)
-        if not isinstance(data, dict) or len(data) != 1 or name not in data:
+        if not checks:
+            checks.extend(_check(hints[f.name]) for f in fields)
+        if type(data) is not dict or len(data) != 1 or name not in data:
             raise CodecError(f"expected {name}")
         values = data[name]
-        if not isinstance(values, list) or len(values) != len(fields):
-            raise CodecError(f"{name}: expected {len(fields)} fields")
-        return cls(*[decode_one(value) for decode_one, value in zip(decoders, values)])
+        if type(values) is not list or len(values) != len(checks):
+            raise CodecError(f"{name}: expected {len(checks)} fields")
+        state = {}
+        for field_name, (types, allowed, decode_one), value in zip(names, checks, values):
+            if types is not None:  # a plain value: checked here, without a call per field
+                if type(value) not in types or (allowed is not None and value not in allowed):
+                    raise CodecError(f"{name}: {value!r} does not fit")
+                state[field_name] = value
+            else:
+                assert decode_one is not None
+                state[field_name] = decode_one(value)
+        instance: Any = object.__new__(cls)  # as pickle does: the fields were just checked, and frozen
+        instance.__dict__.update(state)  # dataclasses' __init__ costs a setattr per field
+        return instance
 
     return decode_instance
+
+
+def _check(hint: object) -> Tuple[Optional[Tuple[type, ...]], Optional[FrozenSet[object]], Optional[Decoder]]:
+    """How a field is checked: (the plain types it may have, the literal values it may take) or a decoder."""
+    if hint in (str, int, bool, float):
+        return ((hint, int) if hint is float else (hint,)), None, None
+    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Literal:
+        return (str,), frozenset(arguments), None
+    if origin is Union and all(argument in (str, int, bool, _NoneType) for argument in arguments):
+        return tuple(argument for argument in arguments if isinstance(argument, type)), None, None
+    return None, None, _decoder(hint)
 
 
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][\w.]*)|(?P<quoted>\"[^\"]*\"|'[^']*')|(?P<mark>\.\.\.|[\[\],]))")

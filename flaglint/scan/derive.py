@@ -143,13 +143,21 @@ def import_statements(data: bytes) -> Imports:
 
 
 def uses_label(data: bytes, label: str) -> bool:
-    """Whether a file can name a swapped-in model by its label (``apps.get_model("teams", "Flag")``)."""
+    """Whether a file can name a swapped-in model by its label (``apps.get_model("teams", "Flag")``).
+
+    Only the text right after each ``get_model`` is searched: the collector recognises literal arguments only.
+    """
     app, _, model = label.partition(".")
     pattern = _LABELS.get(label)
     if pattern is None:
         quoted = rb"""["'](?:""" + re.escape(app.encode()) + rb"\.)?" + re.escape(model.encode()) + rb"""["']"""
         pattern = _LABELS[label] = re.compile(quoted, re.IGNORECASE)
-    return b"get_model" in data and pattern.search(data) is not None
+    position = data.find(b"get_model")
+    while position >= 0:  # the collector reads literal arguments only: look right after each call
+        if pattern.search(data, position, position + 300) is not None:
+            return True
+        position = data.find(b"get_model", position + 9)
+    return False
 
 
 _LABELS: Dict[str, "re.Pattern[bytes]"] = {}

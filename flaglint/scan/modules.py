@@ -13,7 +13,7 @@ roots, lazily.
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from flaglint.paths import display, module_name
 
@@ -24,9 +24,12 @@ class ModuleIndex:
     def __init__(self, root: str, directories: Sequence[str] = ()):
         self.root = os.path.abspath(root)
         self.known: Dict[str, List[str]] = {}
+        self.by_last: Dict[str, List[str]] = {}
+        self._tops: Optional[Set[str]] = None
+        """Discovered files by the last part of their module name (``views`` for ``app/views.py``)."""
         self.locations: Dict[str, Tuple[str, str]] = {}
         self.probed: Dict[str, List[str]] = {}
-        self.packages: Dict[str, bool] = {}
+        self.packages_seen: Dict[str, bool] = {}
         self.tops: Dict[Tuple[str, str], bool] = {}
         self.roots: List[str] = [self.root]
         for directory in directories:
@@ -46,23 +49,56 @@ class ModuleIndex:
             self.probed = {name: found for name, found in self.probed.items() if found}
 
     def add(self, absolute: str, relative: str, shown: str) -> None:
-        """Register a discovered Python file under its module name and the names its import roots allow."""
+        """Register a discovered Python file; the names it can be imported by are worked out when asked for."""
         self.locations[shown] = (absolute, relative)
-        parts = module_name(relative).split(".")
-        directory = self.root
-        for start in range(len(parts)):
-            if start == 0 or not self._is_package(directory):
-                self.known.setdefault(".".join(parts[start:]), []).append(shown)
-            directory = os.path.join(directory, parts[start])
+        stem = relative[:-3] if relative.endswith(".py") else relative
+        if stem.endswith("/__init__") or stem == "__init__":
+            stem = stem[: -len("__init__")].rstrip("/")
+        self.by_last.setdefault(stem.rpartition("/")[2], []).append(shown)
+
+    def _names(self, name: str) -> List[str]:
+        """The discovered files importable as `name`: its full module name, or a suffix under an import root."""
+        found: List[str] = []
+        for shown in self.by_last.get(name.rpartition(".")[2], ()):
+            parts = module_name(self.locations[shown][1]).split(".")
+            wanted = name.split(".")
+            start = len(parts) - len(wanted)
+            if start < 0 or parts[start:] != wanted:
+                continue
+            if start == 0 or not self._is_package(os.path.join(self.root, *parts[:start])):
+                found.append(shown)
+        return found
+
+    def packages(self, directories: Iterable[str]) -> None:
+        """Directories known to be packages (they hold a discovered ``__init__.py``): no need to look."""
+        for directory in directories:
+            self.packages_seen[directory] = True
 
     def paths(self, name: str) -> List[str]:
         """The files that may define module `name`, discovered ones first."""
         found = self.known.get(name)
+        if found is None:
+            found = self.known[name] = self._names(name)
         if found:
             return found
         if name not in self.probed:
             self.probed[name] = self._probe(name)
         return self.probed[name]
+
+    def has_top(self, top: str) -> bool:
+        """Whether `top` is the first part of a name the project's modules can be imported by (or a probed one)."""
+        if self._tops is None:
+            tops: Set[str] = set()
+            for _, relative in self.locations.values():
+                parts = module_name(relative).split(".")
+                tops.add(parts[0])
+                directory = self.root
+                for start in range(1, len(parts)):
+                    directory = directory + os.sep + parts[start - 1]
+                    if not self._is_package(directory):
+                        tops.add(parts[start])
+            self._tops = tops
+        return top in self._tops or bool(self.paths(top)) or any(self._has_top(root, top) for root in self.roots)
 
     def absolute(self, shown: str) -> str:
         """The absolute path of a registered file."""
@@ -77,10 +113,10 @@ class ModuleIndex:
         return self.locations.get(shown)
 
     def _is_package(self, directory: str) -> bool:
-        found = self.packages.get(directory)
+        found = self.packages_seen.get(directory)
         if found is None:
             found = os.path.isfile(os.path.join(directory, "__init__.py"))
-            self.packages[directory] = found
+            self.packages_seen[directory] = found
         return found
 
     def _probe(self, name: str) -> List[str]:

@@ -43,7 +43,8 @@ PAYLOAD_TYPES: Mapping[str, object] = {
     "template|": Union[FileProblem, Tuple[Reference, ...]],
     "javascript|": Union[FileProblem, Tuple[Reference, ...]],
 }
-_Derived = Tuple[str, Tuple[Tuple[str, Api], ...], Tuple[Tuple[str, Kind], ...]]
+_Derived = Tuple[str, Tuple[Tuple[str, Api], ...], Tuple[Tuple[str, Kind], ...], Tuple[str, ...]]
+"""(key, derived APIs, derived models, the files that can use them): what derivation found, remembered."""
 _Answer = Tuple[ScanResult, Tuple[Tuple[str, Tuple[int, int, int]], ...]]
 
 
@@ -173,8 +174,16 @@ class _Scan:
             self._index_modules(paths)
         with stage("per-file work"):
             self._collect()
-        summaries = self._summaries(Variant("python").catalogue)
-        project = Project(summaries.values(), self.catalogue, self.index.paths, self._load, gate=self._may_derive)
+        with stage("summaries from the cache"):
+            summaries = self._summaries(Variant("python").catalogue)
+            project = Project(
+                summaries.values(),
+                self.catalogue,
+                self.index.paths,
+                self._load,
+                gate=self._may_derive,
+                tops=self.index.has_top,
+            )
         with stage("derive and recollect"):
             self._derive(project, summaries)
         with stage("resolve"):
@@ -206,6 +215,9 @@ class _Scan:
 
         directories = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths]
         self.index = ModuleIndex(self.settings.root, directories)
+        self.index.packages(
+            os.path.dirname(f.absolute) for f in self.files.values() if f.absolute.endswith(os.sep + "__init__.py")
+        )
         for file in self.files.values():
             self._describe(file)
             if file.kind == "python":
@@ -265,7 +277,7 @@ class _Scan:
         for file in self.files.values():
             named = file.absolute in self.named
             record = self.cache.lookup(file.shown, file.signature) if file.absolute not in self.overrides else None
-            if record is not None and (base(file) in record.payloads or (not record.candidate and not named)):
+            if record is not None and ((not record.candidate and not named) or base(file) in record.payloads):
                 file.record = record
                 continue
             # a file named on the command line is always collected: it may use project models found later
@@ -313,13 +325,16 @@ class _Scan:
         state = _Derivation(self.catalogue, labels=new_labels)
         remembered = cast(Optional[_Derived], self.cache.result("derived", _Derived))
         if remembered is not None:
-            key, apis, models = remembered
+            key, apis, models, remembered_readers = remembered
             candidate = _Derivation(self.catalogue, dict(apis), dict(models), state.labels)
-            if key == self._derivation_key(candidate):
-                self._extend(project, summaries, candidate)
+            if key == self._derivation_key(candidate, summaries) and all(
+                shown in self.files for shown in remembered_readers
+            ):
+                self._extend(project, summaries, candidate, set(remembered_readers))
                 return
         from flaglint.scan.derive import derive
 
+        base = dict(summaries)
         self.word_files = set()
         for _ in range(MAX_ROUNDS):
             found_apis, found_models = derive(self.catalogue, summaries.values(), project)
@@ -330,35 +345,46 @@ class _Scan:
             state.models.update(found_models)
             self.gate_words = self.catalogue.with_additions(exact=state.apis, models=state.models).prefilter
             self.gate_answers = {}
-            readers = self._affected(state) - set(summaries)
-            for shown, summary in self._collect_again(readers, "base").items():
+            new_readers = self._affected(state) - set(summaries)
+            for shown, summary in self._collect_again(new_readers, "base").items():
                 summaries[shown] = summary
                 project.add(summary)
-        key = self._derivation_key(state)
-        self.cache.remember("derived", (key, tuple(sorted(state.apis.items())), tuple(sorted(state.models.items()))))
-        self._extend(project, summaries, state)
+        key = self._derivation_key(state, base)
+        readers: Set[str] = self._affected(state) if state.apis or state.models or state.labels else set()
+        found = (tuple(sorted(state.apis.items())), tuple(sorted(state.models.items())), tuple(sorted(readers)))
+        self.cache.remember("derived", (key, *found))
+        self._extend(project, summaries, state, readers)
 
-    def _derivation_key(self, state: _Derivation) -> str:
+    def _derivation_key(self, state: _Derivation, summaries: Mapping[str, ModuleSummary]) -> str:
+        """What derivation depends on: what the collected modules export (their imports, module-level names and
+        classes, not their bodies: a change inside a function changes nothing here), the content of the other
+        files that hold a derived word or use a swapped-in label, the list of Python files, the settings."""
         words = state.words
         self.word_files = self._files_with(words) if words else set()
+        exports = sorted((shown, _exports(summary)) for shown, summary in summaries.items())
         contents = sorted(
             (f.shown, f.record.digest)
             for f in self.files.values()
-            if f.kind == "python" and f.record is not None and (f.record.candidate or f.shown in self.word_files)
+            if f.kind == "python"
+            and f.record is not None
+            and f.shown not in summaries
+            and (f.shown in self.word_files or (state.labels and "word:get_model" in f.record.extra_tokens))
         )
         layout = sorted(f.shown for f in self.files.values() if f.kind == "python")
-        material = repr((self.base_key, sorted(state.labels.items()), contents, layout, sorted(words)))
+        material = repr((self.base_key, sorted(state.labels.items()), exports, contents, layout, sorted(words)))
         return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
 
-    def _extend(self, project: "Project", summaries: Dict[str, ModuleSummary], state: _Derivation) -> None:
-        """Collect again, with the extended catalogue, the files that can use what derivation found."""
+    def _extend(
+        self, project: "Project", summaries: Dict[str, ModuleSummary], state: _Derivation, users: Set[str]
+    ) -> None:
+        """Collect again, with the extended catalogue, the files that can use what derivation found (`users`)."""
         if not (state.apis or state.models or state.labels):
             return
         extended = self.catalogue.with_additions(exact=state.apis, models=state.models, model_labels=state.labels)
         state.catalogue = extended
         self.gate_words = extended.prefilter
         self.gate_answers = {}
-        for shown, summary in self._collect_again(self._affected(state), extended.key, extended).items():
+        for shown, summary in self._collect_again(users, extended.key, extended).items():
             summaries[shown] = summary
             project.add(summary)
         project.use(extended)
@@ -578,6 +604,12 @@ def _settings_key(catalogue: Catalogue, settings: Settings) -> str:
         )
     )
     return hashlib.blake2b(material.encode(), digest_size=12).hexdigest()
+
+
+def _exports(summary: ModuleSummary) -> str:
+    """A digest of what a module offers other modules: its imports, module-level names and classes."""
+    material = repr((summary.module, summary.imports, summary.symbols, summary.classes)).encode()
+    return hashlib.blake2b(material, digest_size=12).hexdigest()
 
 
 def reference_sort_key(reference: Reference) -> Tuple[str, int, int, str, str, str]:
