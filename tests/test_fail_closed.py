@@ -348,7 +348,9 @@ def test_the_cache_can_live_outside_the_tree(tmp_path: Path) -> None:
     by_environment = flaglint(project, "refs", env={"FLAGLINT_CACHE_DIR": str(tmp_path / "env-caches")})
     assert by_option.stdout == by_environment.stdout and "switch kept" in by_option.stdout
     assert not (project / ".flaglint_cache").exists()
-    assert list(elsewhere.glob(f"*/{FOLDER}/cache.sqlite3")) and list((tmp_path / "env-caches").glob(f"*/{FOLDER}/cache.sqlite3"))
+    assert list(elsewhere.glob(f"*/{FOLDER}/cache.sqlite3")) and list(
+        (tmp_path / "env-caches").glob(f"*/{FOLDER}/cache.sqlite3")
+    )
     assert flaglint(project, "refs", "--no-cache").stdout == by_option.stdout
 
 
