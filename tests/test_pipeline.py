@@ -138,9 +138,13 @@ def test_a_project_module_named_waffle_never_stands_for_the_library(tmp_path: Pa
         "utility/waffle.py": "def switch_is_active(name):\n    return False\n",
         "teams/__init__.py": "",
         "teams/models.py": "from waffle.models import AbstractUserFlag\n\n\nclass TeamFlag(AbstractUserFlag):\n    pass\n",
-        "teams/views.py": 'from teams.models import TeamFlag\n\n\ndef view():\n    return TeamFlag.objects.get(name="team_only")\n',
+        "teams/views.py": (
+            'from teams.models import TeamFlag\n\n\ndef view():\n    return TeamFlag.objects.get(name="team_only")\n'
+        ),
         "apps/billing/helpers.py": "from teams.models import TeamFlag as Model\n",
-        "apps/billing/views.py": 'from apps.billing.helpers import Model\n\nModel.objects.filter(name="in_namespace")\n',
+        "apps/billing/views.py": (
+            'from apps.billing.helpers import Model\n\nModel.objects.filter(name="in_namespace")\n'
+        ),
     }
     for relative, text in files.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
