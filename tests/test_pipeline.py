@@ -137,7 +137,9 @@ def test_a_project_module_named_waffle_never_stands_for_the_library(tmp_path: Pa
         "utility/__init__.py": "",
         "utility/waffle.py": "def switch_is_active(name):\n    return False\n",
         "teams/__init__.py": "",
-        "teams/models.py": "from waffle.models import AbstractUserFlag\n\n\nclass TeamFlag(AbstractUserFlag):\n    pass\n",
+        "teams/models.py": (
+            "from waffle.models import AbstractUserFlag\n\n\nclass TeamFlag(AbstractUserFlag):\n    pass\n"
+        ),
         "teams/views.py": (
             'from teams.models import TeamFlag\n\n\ndef view():\n    return TeamFlag.objects.get(name="team_only")\n'
         ),
