@@ -83,6 +83,17 @@ MANAGER_METHODS: FrozenSet[str] = frozenset(
 #: Lookups on the ``name`` field that name objects: single names, then sequences of names.
 NAME_KEYWORDS: FrozenSet[str] = frozenset({"name", "name__exact", "name__iexact", "pk_name"})
 NAME_SEQUENCE_KEYWORDS: FrozenSet[str] = frozenset({"name__in"})
+#: Methods of edx-toggles objects that check them (``SWITCH.is_enabled()``): each call is a reference.
+TOGGLE_METHODS: FrozenSet[str] = frozenset({"is_enabled", "is_enabled_without_course_context"})
+#: factory_boy's class methods that build objects with field values as keywords (``FlagFactory.create(name=...)``).
+FACTORY_METHODS: FrozenSet[str] = frozenset({"create", "build", "create_batch", "build_batch", "stub"})
+
+
+def is_factory(bases: Iterable[str]) -> bool:
+    """Whether a class with these (dotted) bases is a factory_boy factory (``DjangoModelFactory`` and the like)."""
+    return any(base.rpartition(".")[2].endswith("Factory") for base in bases)
+
+
 #: Shortcuts that take a model class first and lookups as keywords.
 MODEL_SHORTCUTS: FrozenSet[str] = frozenset({"get_object_or_404", "get_list_or_404"})
 
@@ -184,6 +195,8 @@ class Catalogue:
         """The role of the API a reference names (a wrapper's, by its dotted name); None for no call (a tag)."""
         if api == "model-get":
             return "model"
+        if api == "edx-toggles-check":
+            return "toggle"
         return self._roles.get(wrapper if api == "wrapper" and wrapper else api)
 
     @cached_property
@@ -228,7 +241,7 @@ class Catalogue:
         means importing from waffle (the word ``waffle``), and project models found during a scan (subclasses,
         swapped models) add their names as new words then. Configured models and wrappers are words.
         """
-        words = set(_FUNCTION_NAMES) | {m.attribute for m in self.mixins} | {"waffle"}
+        words = set(_FUNCTION_NAMES) | {m.attribute for m in self.mixins} | {"waffle"} | set(TOGGLE_METHODS)
         words |= {name.rpartition(".")[2] for name in self.exact}
         words |= {name.rpartition(".")[2] for name in self.models if name not in MODELS}
         return frozenset(words)
@@ -262,7 +275,7 @@ class Prefilter:
     @classmethod
     def of(cls, words: Iterable[str]) -> "Prefilter":
         """The prefilter for `words`; the quick substrings cover them (``waffle`` covers ``WaffleFlag``...)."""
-        covers = ("waffle", "Waffle", "_is_active", "override_", "set_flag")
+        covers = ("waffle", "Waffle", "_is_active", "override_", "set_flag", "is_enabled")
         unique = sorted(set(words), key=len, reverse=True)
         quick = {next((cover for cover in covers if cover in word), word) for word in unique}
         pattern = re.compile(b"|".join(re.escape(word.encode()) for word in unique) or b"(?!)")

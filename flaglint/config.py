@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from flaglint.catalogue import Api, Catalogue, Role, wrapper_api
 from flaglint.codes import known_selector
+from flaglint.generated import GeneratedModule, GeneratedName, read_generated
 from flaglint.model import KINDS, FlaglintError, Kind
 
 if sys.version_info >= (3, 11):
@@ -107,6 +108,10 @@ class Settings:
     fail_on: str = "warning"
     """``flaglint check`` exits 1 on any finding ("warning") or only on errors ("error")."""
     extra_apis: Tuple[Tuple[str, Api], ...] = field(default=())
+    settings_modules: Tuple[str, ...] = ()
+    """The Django settings modules ``settings.X`` is looked up in (found from ``DJANGO_SETTINGS_MODULE`` when empty)."""
+    generated: Tuple[Tuple[GeneratedModule, Tuple[GeneratedName, ...]], ...] = ()
+    """Modules whose attributes a data file generates, with the names read from the file."""
 
     def catalogue(self) -> Catalogue:
         """The API table for this project: waffle's, plus configured wrappers and models."""
@@ -258,10 +263,10 @@ class _Reader:
         return tuple(value)
 
     def kind(self, key: str, value: object) -> Kind:
-        if value not in KINDS:
-            raise self.fail(key, f"must be one of {', '.join(KINDS)}, not {value!r}")
-        kind: Kind = value
-        return kind
+        for kind in KINDS:
+            if value == kind:
+                return kind
+        raise self.fail(key, f"must be one of {', '.join(KINDS)}, not {value!r}")
 
     def table(self, key: str, value: object) -> Dict[str, object]:
         if not isinstance(value, dict):
@@ -376,6 +381,50 @@ def _read_codes(reader: _Reader, key: str, value: object, root: str) -> Tuple[st
     return codes
 
 
+def _read_modules(reader: _Reader, key: str, value: object, root: str) -> Tuple[str, ...]:
+    modules = reader.strings(key, value)
+    for module in modules:
+        if not all(part.isidentifier() for part in module.split(".")):
+            raise reader.fail(key, f"holds {module!r}, which is no dotted module name")
+    return modules
+
+
+_GENERATED_KEYS = ("file", "attribute", "name", "kind", "sections")
+
+
+def _read_generated(
+    reader: _Reader, key: str, value: object, root: str
+) -> Tuple[Tuple[GeneratedModule, Tuple[GeneratedName, ...]], ...]:
+    """``[tool.flaglint.generated."osf.features"]``: the data file, its keys and kinds; the file is read now."""
+    declared: List[Tuple[GeneratedModule, Tuple[GeneratedName, ...]]] = []
+    for module, spec in reader.table(key, value).items():
+        entry = f'{key}."{module}"'
+        if not all(part.isidentifier() for part in module.split(".")):
+            raise reader.fail(entry, "must be named by a dotted module (or class) name")
+        spec = reader.table(entry, spec)
+        unknown = set(spec) - set(_GENERATED_KEYS)
+        if unknown:
+            known = ", ".join(_GENERATED_KEYS)
+            raise reader.fail(entry, f"has unknown key(s) {', '.join(sorted(unknown))} (known: {known})")
+        if "file" not in spec:
+            raise reader.fail(entry, "needs a 'file' (the YAML, JSON or TOML file the names come from)")
+        path = _path(root, reader.string(f"{entry}.file", spec["file"]))
+        attribute = reader.string(f"{entry}.attribute", spec["attribute"]) if "attribute" in spec else None
+        name = reader.string(f"{entry}.name", spec["name"]) if "name" in spec else None
+        if (attribute is None) != (name is None):
+            raise reader.fail(entry, "needs both 'attribute' and 'name' (the keys of each record), or neither")
+        kind = reader.kind(f"{entry}.kind", spec["kind"]) if "kind" in spec else None
+        sections = tuple(
+            (section, reader.kind(f'{entry}.sections."{section}"', section_kind))
+            for section, section_kind in reader.table(f"{entry}.sections", spec.get("sections", {})).items()
+        )
+        if (kind is None) == (not sections):
+            raise reader.fail(entry, "needs either a 'kind' or 'sections' (which section holds which kind)")
+        declaration = GeneratedModule(module, path, attribute, name, kind, sections)
+        declared.append((declaration, read_generated(declaration)))
+    return tuple(declared)
+
+
 _KEYS = {
     "paths": "paths",
     "exclude": "exclude",
@@ -393,6 +442,8 @@ _KEYS = {
     "ignore": "ignore",
     "max-file-size": "max_file_size",
     "fail-on": "fail_on",
+    "settings-modules": "settings_modules",
+    "generated": "generated",
 }
 
 _KEY_READERS: Dict[str, Callable[[_Reader, str, object, str], object]] = {
@@ -412,4 +463,6 @@ _KEY_READERS: Dict[str, Callable[[_Reader, str, object, str], object]] = {
     "ignore": _read_codes,
     "max-file-size": _read_size,
     "fail-on": lambda r, k, v, root: _read_choice(r, k, v, ("error", "warning")),
+    "settings-modules": _read_modules,
+    "generated": _read_generated,
 }

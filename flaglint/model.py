@@ -30,6 +30,7 @@ ApiName = Literal[
     "override_sample",
     "model-get",
     "edx-toggles",
+    "edx-toggles-check",
     "override_waffle_flag",
     "override_waffle_switch",
     "tag",
@@ -84,7 +85,9 @@ class Reference:
     migration: bool = False
     """In a data migration: it creates or deletes the object by name, it does not read it at runtime."""
     wrapper: Optional[str] = None
-    """For `api` ``wrapper``: the wrapper's dotted name, as configured."""
+    """For `api` ``wrapper``: the wrapper's dotted name (configured, or found: a function that forwards a name)."""
+    reason: Optional[str] = None
+    """For a dynamic reference: why the name could not be resolved, and what would resolve it."""
 
     @property
     def label(self) -> str:
@@ -322,10 +325,19 @@ class Construct:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """``getattr(obj, "name", default)``: the attribute where it exists, else the default."""
+
+    value: "Value"
+    default: "Value"
+
+
+@dataclass(frozen=True)
 class Unknown:
-    """A value only runtime knows; `text` is its source expression."""
+    """A value only runtime knows; `text` is its source expression, `why` says what it is (a parameter ...)."""
 
     text: str
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -336,7 +348,7 @@ class ClassInfo:
     fields: Optional[Tuple[str, ...]] = None
 
 
-Value = Union[Lit, Sym, Attr, Item, Cat, Alt, Seq, Each, Construct, ToggleName, Unknown]
+Value = Union[Lit, Sym, Attr, Item, Cat, Alt, Seq, Each, Construct, ToggleName, Fallback, Unknown]
 
 
 @dataclass(frozen=True)
@@ -357,6 +369,8 @@ class PendingReference:
     inside_wrapper: bool = False
     """In the body of a declared wrapper: its call sites are the references, a dynamic name here is plumbing."""
     wrapper: Optional[str] = None
+    toggle_use: bool = False
+    """``obj.is_enabled()``: a reference only if `value` turns out to be an edx-toggles object (whose kind it takes)."""
 
 
 @dataclass(frozen=True)
@@ -372,6 +386,10 @@ class ModuleSummary:
     """Names bound by import statements and the dotted names they stand for."""
     classes: Tuple[Tuple[str, ClassInfo], ...] = ()
     problems: Tuple[FileProblem, ...] = ()
+    star_imports: Tuple[str, ...] = ()
+    """Modules whose names ``from M import *`` (or django-split-settings' ``include()``) bring in, in order."""
+    runtime_attributes: int = 0
+    """The line where module-level code writes the module's attributes (``globals()[k] = v``); 0 when none does."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from flaglint.catalogue import Catalogue
 from flaglint.model import (
@@ -21,6 +21,7 @@ from flaglint.model import (
     ClassInfo,
     Construct,
     Each,
+    Fallback,
     Item,
     Kind,
     Lit,
@@ -39,13 +40,18 @@ MAX_OUTCOMES = 64
 _MAX_DEPTH = 40
 _ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "TextChoices", "Choices", "IntegerChoices", "Flag"})
 
+#: Where ``from django.conf import settings`` points: ``settings.X`` is looked up in the project's settings modules.
+SETTINGS = "django.conf.settings"
+GENERATED_HINT = "[tool.flaglint.generated]"
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """One name a reference may denote, or a pattern when part of it is unknown."""
+    """One name a reference may denote, or a pattern when part of it is unknown (and why it is)."""
 
     name: Optional[str]
     pattern: str
+    reason: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,23 @@ class _Module:
     module: ModuleSummary
 
 
-_Object = Union[str, _Class, _Member, _Built, _Items, _Module, None]
-"""What a value denotes; None is unknown."""
+@dataclass(frozen=True)
+class _Opaque:
+    """Something only runtime knows, and why; `missing` when the name is simply not defined there."""
+
+    reason: str
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """One of several objects (a setting whose value differs between settings modules)."""
+
+    options: Tuple["_Object", ...]
+
+
+_Object = Union[str, _Class, _Member, _Built, _Items, _Module, _Opaque, _Choice, None]
+"""What a value denotes; None (or an `_Opaque`, which says why) is unknown."""
 
 
 class Project:
@@ -101,8 +122,14 @@ class Project:
         load: Optional[Callable[[str], Optional[ModuleSummary]]] = None,
         gate: Optional[Callable[[str], bool]] = None,
         tops: Optional[Callable[[str], bool]] = None,
+        settings_modules: Sequence[str] = (),
+        generated: Mapping[str, Mapping[str, str]] = {},
     ):
         self.catalogue = catalogue
+        self.settings_modules = tuple(settings_modules)
+        """The modules ``django.conf.settings`` may be (each environment's), in the order they were found."""
+        self.generated = dict(generated)
+        """Declared generated names: module (or class) dotted name -> {attribute: waffle name}."""
         self.by_module: Dict[str, ModuleSummary] = {}
         self.by_path: Dict[str, ModuleSummary] = {}
         self._class_names: Set[str] = set()
@@ -110,9 +137,9 @@ class Project:
             self.add(summary)
         self.locate = locate
         self.gate = gate
+        """Which files may be parsed just to follow re-exports and model subclasses (those that hold a word)."""
         self.tops = tops
         """Whether a top-level name is one of the project's (the module index knows; default: ask `locate`)."""
-        """Which files may be parsed just to follow re-exports and model subclasses (those that hold a word)."""
         self._deriving = False
         self.load = load
         self._indexes: Dict[str, Tuple[Dict[str, Value], Dict[str, str], Dict[str, ClassInfo]]] = {}
@@ -148,11 +175,14 @@ class Project:
     def resolve(self, pending: PendingReference) -> List[Reference]:
         """Every reference a pending one stands for: one per name, or one dynamic with a pattern."""
         module = self.by_path.get(pending.path) or ModuleSummary(path=pending.path, module="")
-        outcomes = self.outcomes(pending.value, module)
+        if pending.toggle_use:
+            kinded = self._toggle_uses(pending.value, module)
+        else:
+            kinded = [(pending.kind, outcome) for outcome in self.outcomes(pending.value, module)]
         if pending.inside_wrapper:
-            outcomes = [outcome for outcome in outcomes if outcome.name is not None]
+            kinded = [(kind, outcome) for kind, outcome in kinded if outcome.name is not None]
         references = []
-        for outcome in outcomes:
+        for kind, outcome in kinded:
             name, pattern, negated = outcome.name, outcome.pattern, False
             if pending.negatable:
                 if name is not None and name.startswith("!"):
@@ -166,7 +196,7 @@ class Project:
                     column=pending.column,
                     end_line=pending.end_line,
                     end_column=pending.end_column,
-                    kind=pending.kind,
+                    kind=kind,
                     name=name,
                     expression=pending.expression,
                     source="python",
@@ -175,9 +205,32 @@ class Project:
                     test=pending.test,
                     negated=negated,
                     pattern=None if name is not None else (pattern or WILDCARD),
+                    reason=None if name is not None else (outcome.reason or None),
                 )
             )
         return references
+
+    def _toggle_uses(self, value: Value, module: ModuleSummary) -> List[Tuple[Kind, Outcome]]:
+        """``obj.is_enabled()``: the toggles `obj` can be (with their kinds); nothing when it is no toggle."""
+        target = value.of if isinstance(value, ToggleName) else value
+        found: List[Tuple[Kind, Outcome]] = []
+        pending = self._deref_all(target, module, 1)
+        seen = 0
+        while pending and seen < MAX_OUTCOMES:
+            obj = pending.pop(0)
+            seen += 1
+            if isinstance(obj, _Member):
+                pending.extend(self._deref_all(obj.value, obj.module, 2))
+            elif isinstance(obj, _Built):
+                api = self.catalogue.lookup(obj.callee)
+                name = self._toggle_name_value(obj) if api is not None and api.form != "toggle-namespace" else None
+                if api is not None and name is not None:
+                    found.extend((api.kind, outcome) for outcome in self._names(name, obj.module, 2))
+        unique: List[Tuple[Kind, Outcome]] = []
+        for item in found:
+            if item not in unique:
+                unique.append(item)
+        return unique
 
     def outcomes(self, value: Value, module: ModuleSummary) -> List[Outcome]:
         """The names a value may denote, deduplicated, in a stable order."""
@@ -187,12 +240,12 @@ class Project:
             if outcome not in unique:
                 unique.append(outcome)
         if len(unique) > MAX_OUTCOMES:
-            return [Outcome(None, WILDCARD)]
+            return [Outcome(None, WILDCARD, f"it can be any of more than {MAX_OUTCOMES} names")]
         return unique
 
     def _names(self, value: Value, module: ModuleSummary, depth: int) -> List[Outcome]:
         if depth > _MAX_DEPTH:
-            return [_UNKNOWN]
+            return [Outcome(None, WILDCARD, "its definition is nested too deeply to follow")]
         if isinstance(value, Lit):
             return [Outcome(value.value, value.value)]
         if isinstance(value, Cat):
@@ -200,23 +253,35 @@ class Project:
         if isinstance(value, Alt):
             return [o for option in value.options for o in self._names(option, module, depth + 1)]
         if isinstance(value, Seq):
-            return [_UNKNOWN]  # a tuple is not a name; sequences of names arrive as Each (loops, name__in)
+            return [Outcome(None, WILDCARD, "a tuple or list where a name is expected")]
         if isinstance(value, ToggleName):
             return self._toggle_names(self._deref_all(value.of, module, depth + 1), depth)
         if isinstance(value, Unknown):
-            return [_UNKNOWN]
+            return [Outcome(None, WILDCARD, _unknown_reason(value))]
+        if isinstance(value, Fallback):
+            return self._fallback_names(value, module, depth)
         return self._object_names(self._deref_all(value, module, depth + 1), depth)
+
+    def _fallback_names(self, value: Fallback, module: ModuleSummary, depth: int) -> List[Outcome]:
+        """``getattr(obj, "x", default)``: the attribute's names where it is defined, the default's where not."""
+        objects = self._deref_all(value.value, module, depth + 1)
+        present = [obj for obj in objects if not (isinstance(obj, _Opaque) and obj.missing)]
+        outcomes = self._object_names(present, depth) if present else []
+        if len(present) < len(objects):
+            outcomes.extend(self._names(value.default, module, depth + 1))
+        return outcomes
 
     def _object_names(self, objects: List[_Object], depth: int) -> List[Outcome]:
         outcomes: List[Outcome] = []
-        for obj in objects:
+        defined = [obj for obj in objects if not (isinstance(obj, _Opaque) and obj.missing)]
+        for obj in defined or objects:  # ``settings.X`` where one settings module lacks X names what the others say
             if isinstance(obj, str):
                 outcomes.append(Outcome(obj, obj))
             elif isinstance(obj, _Member):
                 outcomes.extend(self._names(obj.value, obj.module, depth + 1))
             else:
-                outcomes.append(_UNKNOWN)
-        return outcomes or [_UNKNOWN]
+                outcomes.append(Outcome(None, WILDCARD, _object_reason(obj)))
+        return outcomes  # none for the elements of an empty sequence: a loop over ``[]`` names nothing
 
     def _concatenate(self, parts: Sequence[Value], module: ModuleSummary, depth: int) -> List[Outcome]:
         choices = [self._names(part, module, depth + 1) for part in parts]
@@ -224,29 +289,36 @@ class Project:
         for choice in choices:
             total *= len(choice)
         if total > MAX_OUTCOMES:
-            return [Outcome(None, _collapse("".join(c[0].pattern if len(c) == 1 else WILDCARD for c in choices)))]
+            pattern = _collapse("".join(c[0].pattern if len(c) == 1 else WILDCARD for c in choices))
+            return [Outcome(None, pattern, f"its parts can be more than {MAX_OUTCOMES} combinations")]
         outcomes = []
         for combination in itertools.product(*choices):
             if all(part.name is not None for part in combination):
                 name = "".join(part.name or "" for part in combination)
                 outcomes.append(Outcome(name, name))
             else:
-                outcomes.append(Outcome(None, _collapse("".join(part.pattern for part in combination))))
+                reason = next(part.reason for part in combination if part.name is None)
+                outcomes.append(Outcome(None, _collapse("".join(part.pattern for part in combination)), reason))
         return outcomes
 
     def _toggle_names(self, objects: List[_Object], depth: int) -> List[Outcome]:
         outcomes: List[Outcome] = []
-        for obj in objects:
+        defined = [obj for obj in objects if not (isinstance(obj, _Opaque) and obj.missing)]
+        for obj in defined or objects:
             if isinstance(obj, _Member):
                 outcomes.extend(self._toggle_names(self._deref_all(obj.value, obj.module, depth + 1), depth + 1))
             elif isinstance(obj, _Built):
                 name = self._toggle_name_value(obj)
-                outcomes.extend(self._names(name, obj.module, depth + 1) if name is not None else [_UNKNOWN])
+                if name is not None:
+                    outcomes.extend(self._names(name, obj.module, depth + 1))
+                else:
+                    reason = f"`{obj.callee}(...)` is not an edx-toggles object flaglint knows"
+                    outcomes.append(Outcome(None, WILDCARD, reason))
             elif isinstance(obj, str):
                 outcomes.append(Outcome(obj, obj))
             else:
-                outcomes.append(_UNKNOWN)
-        return outcomes or [_UNKNOWN]
+                outcomes.append(Outcome(None, WILDCARD, _object_reason(obj)))
+        return outcomes  # none for the elements of an empty sequence: a loop over ``[]`` names nothing
 
     def _toggle_name_value(self, built: _Built) -> Optional[Value]:
         api = self.catalogue.lookup(built.callee)
@@ -265,6 +337,9 @@ class Project:
     # --- what a value denotes ---
 
     def _deref_all(self, value: Value, module: ModuleSummary, depth: int) -> List[_Object]:
+        return _flatten(self._deref_options(value, module, depth))
+
+    def _deref_options(self, value: Value, module: ModuleSummary, depth: int) -> List[_Object]:
         if isinstance(value, Alt):
             return [o for option in value.options for o in self._deref_all(option, module, depth + 1)]
         if isinstance(value, Each):
@@ -281,14 +356,19 @@ class Project:
 
     def _subscript(self, obj: _Object, index: int, depth: int) -> List[_Object]:
         """``obj[index]`` for a tuple or list (also one held by a constant or a class member)."""
+        if isinstance(obj, _Choice):
+            return [found for option in obj.options for found in self._subscript(option, index, depth + 1)]
+        if isinstance(obj, _Opaque):
+            return [obj]
         if isinstance(obj, _Member):
             inners = self._deref_all(obj.value, obj.module, depth + 1)
             return [found for inner in inners for found in self._subscript(inner, index, depth + 1)]
         if isinstance(obj, _Items) and -len(obj.items) <= index < len(obj.items):
             return self._deref_all(obj.items[index], obj.module, depth + 1)
-        return [None]
+        return [_Opaque(f"item {index} of something that is no tuple or list flaglint knows")]
 
     def _elements(self, objects: List[_Object], depth: int) -> List[_Object]:
+        """The elements of sequences; an empty sequence has none (a loop over ``[]`` names nothing)."""
         elements: List[_Object] = []
         for obj in objects:
             if isinstance(obj, _Items):
@@ -298,13 +378,17 @@ class Project:
                 elements.extend(self._elements(self._deref_all(obj.value, obj.module, depth + 1), depth + 1))
             elif isinstance(obj, _Class) and self._is_enum(obj, depth):
                 elements.extend(self._members(obj))
+            elif isinstance(obj, _Opaque):
+                elements.append(_Opaque(f"an element of a sequence only runtime knows: {obj.reason}"))
             else:
-                elements.append(None)
+                elements.append(_Opaque(f"an element of {_object_reason(obj, bare=True)}"))
         return elements
 
     def _deref(self, value: Value, module: ModuleSummary, depth: int) -> _Object:
         if depth > _MAX_DEPTH:
             return None
+        if isinstance(value, Unknown):
+            return _Opaque(_unknown_reason(value))
         if isinstance(value, Lit):
             return value.value
         if isinstance(value, Sym):
@@ -317,31 +401,93 @@ class Project:
             callee = value.callee
             if isinstance(callee, Sym):
                 return _Built(self.canonical(callee.qualname), value.args, value.kwargs, module)
-            return None
-        if isinstance(value, Item):
+            return _Opaque("the result of a call only runtime makes")
+        if isinstance(value, (Item, Alt, Each)):
             found = self._deref_all(value, module, depth + 1)
-            return found[0] if len(found) == 1 else None
-        if isinstance(value, (Cat, Alt, Each, ToggleName)):
+            if len(found) == 1:
+                return found[0]
+            if isinstance(value, Item):
+                return _Choice(tuple(found)) if found else None
+        if isinstance(value, (Cat, Alt, Each, ToggleName, Fallback)):
             outcomes = self._names(value, module, depth + 1)
             if len(outcomes) == 1 and outcomes[0].name is not None:
                 return outcomes[0].name
-            return None
+            return _Opaque(outcomes[0].reason) if len(outcomes) == 1 else None
         return None
 
     def _lookup(self, qualname: str, depth: int) -> _Object:
         """What a dotted name denotes, following imports across the project's modules."""
         if depth > _MAX_DEPTH:
             return None
+        if qualname.startswith(SETTINGS + "."):
+            return self._setting(qualname[len(SETTINGS) + 1 :].split("."), depth + 1)
         parts = qualname.split(".")
         for split in range(len(parts), 0, -1):
             summary = self._module(".".join(parts[:split]))
             if summary is not None:
                 return self._walk(summary, parts[split:], depth + 1)
-        return None
+        if self.in_project(qualname):
+            return _Opaque(f"no module of the project defines `{qualname}`", missing=True)
+        return _Opaque(f"`{qualname}` comes from outside the project")
+
+    def _setting(self, rest: Sequence[str], depth: int) -> _Object:
+        """``settings.X``: X in each settings module (every value when they disagree)."""
+        name = ".".join(rest)
+        if not self.settings_modules:
+            return _Opaque(f"`settings.{name}`: no settings module found; name it in `settings-modules`")
+        found: List[_Object] = []
+        lacking: List[str] = []
+        for module in self.settings_modules:
+            summary = self._module(module)
+            obj = self._walk(summary, rest, depth + 1) if summary is not None else None
+            if obj is None or (isinstance(obj, _Opaque) and obj.missing):
+                lacking.append(module)
+            else:
+                found.append(obj)
+        if lacking:
+            listed = ", ".join(f"`{module}`" for module in lacking[:3]) + (", ..." if len(lacking) > 3 else "")
+            where = f"in {listed}" if found else f"in any settings module ({listed})"
+            found.append(_Opaque(f"`settings.{name}` is not defined {where}", missing=True))
+        return found[0] if len(found) == 1 else _Choice(tuple(found))
 
     def _walk(self, summary: ModuleSummary, rest: Sequence[str], depth: int) -> _Object:
         if not rest:
             return _Module(summary)
+        generated = self._generated(summary, rest)  # a declaration beats what the code seems to say
+        if generated is not None:
+            return generated
+        found = self._walk_symbols(summary, rest, depth)
+        if found is not None and not (isinstance(found, _Opaque) and found.missing):
+            return found
+        for star in summary.star_imports:
+            if star != summary.module and depth <= _MAX_DEPTH:
+                obj = self._lookup(".".join([star, *rest]), depth + 1)
+                if obj is not None and not isinstance(obj, _Opaque):
+                    return obj
+        if found is not None:
+            return found
+        module = summary.module or summary.path
+        if summary.runtime_attributes:
+            return _Opaque(
+                f"module `{module}` sets its attributes at import time (line {summary.runtime_attributes}); "
+                f"declare it under {GENERATED_HINT} to resolve `{rest[0]}`"
+            )
+        return _Opaque(f"`{module}` defines no `{rest[0]}`", missing=True)
+
+    def _generated(self, summary: ModuleSummary, rest: Sequence[str]) -> Optional[str]:
+        """A name declared for a module whose attributes a data file generates (``features.NEW_UI``)."""
+        if not self.generated or not summary.module:
+            return None
+        for split in range(len(rest)):
+            owner = ".".join([summary.module, *rest[:split]])
+            for declared, names in self.generated.items():
+                if owner == declared or owner.endswith("." + declared):
+                    name = names.get(rest[split])
+                    if name is not None and all(attribute == "value" for attribute in rest[split + 1 :]):
+                        return name
+        return None
+
+    def _walk_symbols(self, summary: ModuleSummary, rest: Sequence[str], depth: int) -> _Object:
         symbols, imports, classes = self._index(summary)
         for split in range(len(rest), 0, -1):
             key = ".".join(rest[:split])
@@ -369,6 +515,10 @@ class Project:
     def _attribute(self, obj: _Object, attribute: str, depth: int) -> _Object:
         if obj is None or depth > _MAX_DEPTH:
             return None
+        if isinstance(obj, _Opaque):
+            return obj if not obj.missing else _Opaque(obj.reason, missing=True)
+        if isinstance(obj, _Choice):
+            return _Choice(tuple(self._attribute(option, attribute, depth + 1) for option in obj.options))
         if isinstance(obj, _Module):
             return self._walk(obj.module, [attribute], depth + 1)
         if isinstance(obj, _Class):
@@ -377,7 +527,9 @@ class Project:
             return self._member_attribute(obj, attribute, depth + 1)
         if isinstance(obj, _Built):
             return self._built_attribute(obj, attribute, depth + 1)
-        return None
+        if isinstance(obj, _Items):
+            return _Opaque(f"`.{attribute}` of a tuple or list")
+        return _Opaque(f"`.{attribute}` of a string")
 
     def _class_attribute(self, cls: _Class, attribute: str, depth: int) -> _Object:
         symbols, _, classes = self._index(cls.module)
@@ -392,9 +544,10 @@ class Project:
             base_obj = self._lookup(base, depth + 1)
             if isinstance(base_obj, _Class):
                 found = self._class_attribute(base_obj, attribute, depth + 1)
-                if found is not None:
+                if found is not None and not (isinstance(found, _Opaque) and found.missing):
                     return found
-        return None
+        owner = f"{cls.module.module}.{cls.dotted}" if cls.module.module else cls.dotted
+        return _Opaque(f"class `{owner}` has no attribute `{attribute}` flaglint can see", missing=True)
 
     def _member_attribute(self, member: _Member, attribute: str, depth: int) -> _Object:
         if member.owner is not None and self._is_enum(member.owner, depth):
@@ -421,14 +574,14 @@ class Project:
             if attribute == "name":
                 name = self._toggle_name_value(built)
                 return self._deref(name, built.module, depth + 1) if name is not None else None
-            return None
+            return _Opaque(f"`.{attribute}` of a `{built.callee}` object")
         cls = self._lookup(built.callee, depth + 1)
         if isinstance(cls, _Class):
             fields = self._dataclass_fields(cls, depth + 1)
             if fields is not None and attribute in fields:
                 value = _argument(built, fields.index(attribute), attribute)
                 return self._deref(value, built.module, depth + 1) if value is not None else None
-        return None
+        return _Opaque(f"`.{attribute}` of the object `{built.callee}(...)` returns")
 
     def _dataclass_fields(self, cls: _Class, depth: int) -> Optional[Tuple[str, ...]]:
         """Field order of a dataclass / named tuple, or of the first such base (enum members built from tuples)."""
@@ -551,7 +704,42 @@ class Project:
         return index
 
 
-_UNKNOWN = Outcome(None, WILDCARD)
+_UNKNOWN = Outcome(None, WILDCARD, "")
+
+
+def _flatten(objects: Iterable[_Object]) -> List[_Object]:
+    """Objects with every `_Choice` spread into its options."""
+    flat: List[_Object] = []
+    for obj in objects:
+        if isinstance(obj, _Choice):
+            flat.extend(_flatten(obj.options))
+        else:
+            flat.append(obj)
+    return flat
+
+
+def _unknown_reason(value: Unknown) -> str:
+    if value.why:
+        return value.why
+    return f"`{value.text}` only runtime knows" if value.text else "only runtime knows it"
+
+
+def _object_reason(obj: _Object, bare: bool = False) -> str:
+    """Why an object gives no name (`bare`: as a noun phrase, for "an element of ...")."""
+    if isinstance(obj, _Opaque):
+        return obj.reason
+    if isinstance(obj, _Module):
+        return f"the module `{obj.module.module}`" if bare else f"`{obj.module.module}` is a module, not a name"
+    if isinstance(obj, _Class):
+        return f"the class `{obj.dotted}`" if bare else f"`{obj.dotted}` is a class, not a name"
+    if isinstance(obj, _Built):
+        what = f"the object `{obj.callee}(...)` returns"
+        return what if bare else f"{what} is not a name"
+    if isinstance(obj, _Items):
+        return "a tuple or list" if bare else "a tuple or list where a name is expected"
+    if isinstance(obj, str):
+        return "a string" if bare else "a string"
+    return "a value only runtime knows"
 
 
 def _collapse(pattern: str) -> str:

@@ -160,8 +160,11 @@ def test_refs_json_follows_the_versioned_schema(project: Path) -> None:
         "test": False,
         "negated": False,
         "migration": False,
+        "reason": None,
     }
-    assert document["references"][2]["pattern"] == "promo_*" and document["references"][2]["dynamic"] is True
+    dynamic = document["references"][2]
+    assert dynamic["pattern"] == "promo_*" and dynamic["dynamic"] is True
+    assert dynamic["reason"] == "`name` is a parameter of `view`"
 
 
 def test_refs_text_and_name_filter(project: Path) -> None:

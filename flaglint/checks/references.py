@@ -64,6 +64,8 @@ def check_reference(reference: Reference, knowledge: Knowledge) -> List[Diagnost
 def _check_dynamic(reference: Reference, knowledge: Knowledge) -> List[Diagnostic]:
     pattern = reference.pattern or "*"
     note = f" (known pattern: {pattern})" if pattern != "*" else ""
+    if reference.reason:
+        note += f": {reference.reason}"
     found = [reference_diagnostic("FL104", reference, expression=reference.expression, pattern_note=note)]
     for retirement in knowledge.retirements:
         if retirement.kind in (None, reference.kind) and reference.could_be(retirement.name):

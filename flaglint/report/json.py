@@ -32,6 +32,7 @@ def reference_record(reference: Reference) -> Dict[str, object]:
         "test": reference.test,
         "negated": reference.negated,
         "migration": reference.migration,
+        "reason": reference.reason,
     }
 
 

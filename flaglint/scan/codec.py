@@ -95,7 +95,7 @@ def _build(hint: object) -> Decoder:
     if hint is Any:
         raise TypeError("Any cannot be decoded safely")
     if hint in (str, int, float, bool):
-        return _primitive(hint)
+        return _primitive(cast(type, hint))
     if hint is _NoneType or hint is None:
         return _primitive(_NoneType)
     origin = typing.get_origin(hint)
@@ -207,7 +207,8 @@ def _dataclass(cls: type) -> Decoder:
 def _check(hint: object) -> Tuple[Optional[Tuple[type, ...]], Optional[FrozenSet[object]], Optional[Decoder]]:
     """How a field is checked: (the plain types it may have, the literal values it may take) or a decoder."""
     if hint in (str, int, bool, float):
-        return ((hint, int) if hint is float else (hint,)), None, None
+        plain = cast(type, hint)
+        return ((plain, int) if plain is float else (plain,)), None, None
     origin, arguments = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Literal:
         return (str,), frozenset(arguments), None

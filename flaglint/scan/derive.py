@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from flaglint.catalogue import Api, Catalogue
-from flaglint.model import Kind, ModuleSummary, Sym
+from flaglint.catalogue import Api, Catalogue, is_factory
+from flaglint.model import Kind, Lit, ModuleSummary, Sym, Value
 from flaglint.resolve import Project
 
 Derived = Tuple[Dict[str, Api], Dict[str, Kind]]
@@ -32,9 +32,12 @@ def derive(catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Pr
     with project.following_exports():
         for summary in summaries:
             module = summary.module
-            for dotted, _ in summary.classes:
+            symbols = dict(summary.symbols) if any(is_factory(info.bases) for _, info in summary.classes) else {}
+            for dotted, info in summary.classes:
                 qualname = f"{module}.{dotted}" if module else dotted
                 kind = project.model_kind(qualname)
+                if kind is None and is_factory(info.bases):
+                    kind = _factory_kind(catalogue, project, symbols.get(f"{dotted}.Meta.model"))
                 if kind is not None and catalogue.model_kind(qualname) is None:
                     models[qualname] = kind
             exported = [(name, target) for name, target in summary.imports]
@@ -61,6 +64,15 @@ def derive(catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Pr
                         if catalogue.model_kind(dotted) is None:
                             models[dotted] = kind
     return apis, models
+
+
+def _factory_kind(catalogue: Catalogue, project: Project, model: Optional[Value]) -> Optional[Kind]:
+    """The kind of the model a factory_boy factory builds (``class Meta: model = Flag`` or ``"waffle.Flag"``)."""
+    if isinstance(model, Sym):
+        return project.model_kind(model.qualname)
+    if isinstance(model, Lit):
+        return catalogue.model_labels.get(model.value.lower())
+    return None
 
 
 def may_bind(data: bytes, qualname: str, imports: "Optional[Imports]" = None) -> bool:

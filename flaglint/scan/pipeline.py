@@ -183,6 +183,8 @@ class _Scan:
                 self._load,
                 gate=self._may_derive,
                 tops=self.index.has_top,
+                settings_modules=self._settings_modules(),
+                generated={d.module: {n.attribute: n.name for n in names} for d, names in self.settings.generated},
             )
         with stage("derive and recollect"):
             self._derive(project, summaries)
@@ -223,6 +225,13 @@ class _Scan:
             if file.kind == "python":
                 self.index.add(file.absolute, file.relative, file.shown)
 
+    def _settings_modules(self) -> Tuple[str, ...]:
+        """The modules ``django.conf.settings`` may be (`flaglint.scan.django_settings`)."""
+        from flaglint.scan.django_settings import find_settings_modules
+
+        modules = {f.relative: f.module for f in self.files.values() if f.kind == "python" and f.scanned}
+        return find_settings_modules(self.settings.root, modules, self.settings.settings_modules).modules
+
     def _describe(self, file: _File) -> None:
         file.test = is_test_path(file.relative, self.settings.test_patterns)
         file.module = module_name(file.relative) if file.kind == "python" else ""
@@ -233,8 +242,24 @@ class _Scan:
         """A key for the whole answer: settings, paths, every file's stat signature; None without the cache."""
         if not self.use_cache or self.problems or self.overrides:
             return None
+        from flaglint.scan.django_settings import config_files
+
+        python = [f.relative for f in self.files.values() if f.kind == "python"]
+        declaring = []  # pytest.ini and the like may say which settings module Django uses
+        for relative in config_files(self.settings.root, python):
+            try:
+                declaring.append((relative, signature(os.stat(os.path.join(self.settings.root, relative)))))
+            except OSError:
+                continue
         material = repr(
-            (self.base_key, sorted(self.named), sorted((f.shown, f.signature) for f in self.files.values()))
+            (
+                self.base_key,
+                sorted(self.named),
+                sorted((f.shown, f.signature) for f in self.files.values()),
+                declaring,
+                self.settings.settings_modules,  # resolution's inputs besides the files
+                self.settings.generated,
+            )
         )
         return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
 

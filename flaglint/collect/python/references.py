@@ -13,12 +13,15 @@ import time
 from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from flaglint.catalogue import (
+    FACTORY_METHODS,
     MANAGER_METHODS,
     MODEL_SHORTCUTS,
     NAME_KEYWORDS,
     NAME_SEQUENCE_KEYWORDS,
+    TOGGLE_METHODS,
     Api,
     Catalogue,
+    is_factory,
 )
 from flaglint.collect.python.lines import interesting_lines
 from flaglint.collect.python.parse import decode_source, parse, parse_problem
@@ -123,22 +126,27 @@ class _Collector(Values):
             symbols=tuple(symbols),
             imports=tuple(self.imports.items()),
             classes=tuple(self.classes.items()),
+            star_imports=tuple(self.star_imports),
+            runtime_attributes=self.runtime_attributes,
         )
 
     def _find_local_models(self) -> None:
-        """Classes of this module that subclass a waffle model (directly or through each other)."""
+        """Classes of this module that subclass a waffle model (directly or through each other), and factory_boy
+        factories of such models (``class Meta: model = Flag``)."""
         changed = True
         while changed:
             changed = False
             for dotted, info in self.classes.items():
                 if dotted in self.local_models:
                     continue
-                for base in info.bases:
-                    kind = self._model_kind_of_qualname(base)
-                    if kind is not None:
-                        self.local_models[dotted] = kind
-                        changed = True
-                        break
+                kinds = [self._model_kind_of_qualname(base) for base in info.bases]
+                if is_factory(info.bases) and f"{dotted}.Meta.model" in self.symbols:
+                    thunks = self.symbols[f"{dotted}.Meta.model"]
+                    kinds.append(self._model_kind_of_value(thunks[-1]()) if len(thunks) == 1 else None)
+                kind = next((kind for kind in kinds if kind is not None), None)
+                if kind is not None:
+                    self.local_models[dotted] = kind
+                    changed = True
 
     def _model_kind_of_qualname(self, qualname: str) -> Optional[Kind]:
         kind = self.catalogue.model_kind(qualname)
@@ -221,8 +229,10 @@ class _Collector(Values):
         for extra in (arguments.vararg, arguments.kwarg):
             if extra is not None:
                 parameters.append(extra)
+        owner = "a lambda" if isinstance(node, ast.Lambda) else f"`{node.name}`"
         for parameter in parameters:
-            self._bind_unknown(parameter.arg, function_scope, parameter.arg)
+            why = f"`{parameter.arg}` is a parameter of {owner}"
+            self._bind_unknown(parameter.arg, function_scope, parameter.arg, why)
         if scope.kind == "class" and scope.export and not isinstance(node, ast.Lambda):
             positional = arguments.posonlyargs + arguments.args
             if positional and not self._is_staticmethod(node):
@@ -302,9 +312,17 @@ class _Collector(Values):
                 if kind is not None:
                     self._check_name_keywords(node, kind, scope)
                     return
+        if node.keywords:
+            kind = self._model_kind(node.func, scope)  # Switch(name=..., active=True), FlagFactory(name=...)
+            if kind is not None:
+                self._check_name_keywords(node, kind, scope)
+                return
         func = node.func
         if isinstance(func, ast.Attribute):
-            self._check_model_method(node, func, scope)
+            if func.attr in TOGGLE_METHODS:
+                self._check_toggle_use(node, func, scope)
+            else:
+                self._check_model_method(node, func, scope)
 
     def _check_api_call(self, node: ast.Call, api: Api, scope: _Scope) -> None:
         if api.form in ("call", "toggle"):
@@ -332,6 +350,12 @@ class _Collector(Values):
                 value = ToggleName(self._value(argument, scope))
                 self._emit(argument, scope, api.kind, api.api, value=value)
 
+    def _check_toggle_use(self, node: ast.Call, func: ast.Attribute, scope: _Scope) -> None:
+        """``SWITCH.is_enabled()``: a reference when the object turns out to be an edx-toggles toggle."""
+        target = func.value
+        value = ToggleName(self._value(target, scope))
+        self._add(target, "flag", value, "edx-toggles-check", False, toggle_use=True)
+
     def _check_model_method(self, node: ast.Call, func: ast.Attribute, scope: _Scope) -> None:
         method = func.attr
         if method in MANAGER_METHODS:
@@ -350,6 +374,10 @@ class _Collector(Values):
                 argument = self._argument(node, 0, "name")
                 if argument is not None:
                     self._emit(argument, scope, kind, "model-get")
+        elif method in FACTORY_METHODS and node.keywords:
+            kind = self._model_kind(func.value, scope)  # FlagFactory.create(name=...)
+            if kind is not None:
+                self._check_name_keywords(node, kind, scope)
 
     def _check_name_keywords(self, node: ast.Call, kind: Kind, scope: _Scope) -> None:
         for keyword in node.keywords:
@@ -464,10 +492,18 @@ class _Collector(Values):
         self._add(node, kind, value, api, negatable, wrapper)
 
     def _emit_unknown(self, node: ast.Call, kind: Kind, api: ApiName, wrapper: Optional[str] = None) -> None:
-        self._add(node, kind, Unknown(self._text(node)), api, False, wrapper)
+        value = Unknown(self._text(node), "the name is passed by `*args` or `**kwargs` unpacking")
+        self._add(node, kind, value, api, False, wrapper)
 
     def _add(
-        self, node: ast.expr, kind: Kind, value: Value, api: ApiName, negatable: bool, wrapper: Optional[str] = None
+        self,
+        node: ast.expr,
+        kind: Kind,
+        value: Value,
+        api: ApiName,
+        negatable: bool,
+        wrapper: Optional[str] = None,
+        toggle_use: bool = False,
     ) -> None:
         line, column = node.lineno, self._column(node.lineno, node.col_offset)
         end_line = node.end_lineno or line
@@ -487,6 +523,7 @@ class _Collector(Values):
                 negatable=negatable,
                 inside_wrapper=self.inside_wrapper > 0,
                 wrapper=wrapper,
+                toggle_use=toggle_use,
             )
         )
 

@@ -64,6 +64,9 @@ class Scopes:
         self.local_models: Dict[str, Kind] = {}
         self.evaluating: Set[int] = set()
         self.inside_wrapper = 0
+        self.star_imports: List[str] = []
+        self.runtime_attributes = 0
+        """The first line where module-level code writes module attributes at runtime (0: none)."""
 
     def _value(self, node: ast.expr, scope: _Scope) -> Value:
         """What an expression denotes (the value pass)."""
@@ -84,7 +87,7 @@ class Scopes:
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             self._bind_target(node.target, node.value, scope)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            self._bind_unknown(node.target.id, scope, self._text(node))
+            self._bind_unknown(node.target.id, scope, self._text(node), f"`{node.target.id}` is changed in place")
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             iterable = node.iter
             self._bind_loop_target(node.target, lambda: Each(self._value(iterable, scope)), scope)
@@ -108,7 +111,7 @@ class Scopes:
                 self._bind_block(getattr(node, block), scope)
             for handler in getattr(node, "handlers"):
                 if handler.name:
-                    self._bind_unknown(handler.name, scope, handler.name)
+                    self._bind_unknown(handler.name, scope, handler.name, f"`{handler.name}` is an exception")
                 self._bind_block(handler.body, scope)
         elif type(node).__name__ == "Match":
             for case in getattr(node, "cases"):
@@ -116,6 +119,35 @@ class Scopes:
         if self.has_walrus:
             for walrus in _walruses(node):
                 self._bind_target(walrus.target, walrus.value, scope)
+        if scope.kind == "module":
+            if not self.runtime_attributes and _writes_attributes(node):
+                self.runtime_attributes = node.lineno
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                self._split_settings_include(node.value)
+
+    def _split_settings_include(self, call: ast.Call) -> None:
+        """django-split-settings' ``include("components/base.py", optional("local.py"))``: like ``*`` imports."""
+        callee = self._dotted_text(call.func)
+        if not (callee == "split_settings.tools.include" or callee.endswith(".split_settings.tools.include")):
+            return
+        for argument in call.args:
+            if isinstance(argument, ast.Call) and len(argument.args) == 1:
+                argument = argument.args[0]  # optional("local.py")
+            if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
+                continue
+            relative = argument.value
+            if any(character in relative for character in "*?[") or not relative.endswith(".py"):
+                continue  # a glob: the files it matches are not known here
+            parts = [*self.package.split("."), *relative[:-3].split("/")] if self.package else relative[:-3].split("/")
+            resolved: List[str] = []
+            for part in parts:
+                if part == "..":
+                    if resolved:
+                        resolved.pop()
+                elif part not in ("", "."):
+                    resolved.append(part)
+            if resolved and all(part.isidentifier() for part in resolved):
+                self.star_imports.append(".".join(resolved))
 
     def _bind_import(self, node: ast.stmt, scope: _Scope) -> None:
         if isinstance(node, ast.Import):
@@ -129,6 +161,8 @@ class Scopes:
             base = self._import_base(node)
             for alias in node.names:
                 if alias.name == "*":
+                    if scope.kind == "module" and base:
+                        self.star_imports.append(base)
                     continue
                 target = f"{base}.{alias.name}" if base else alias.name
                 self._bind_qualname(alias.asname or alias.name, target, scope)
@@ -151,21 +185,21 @@ class Scopes:
 
     def _bind_definition(self, name: str, scope: _Scope) -> None:
         if scope.kind == "function":
-            self._bind_unknown(name, scope, name)
+            self._bind_unknown(name, scope, name, f"`{name}` is defined inside a function")
         else:
             qualname = self._qualify(scope, name)
             value = Sym(qualname, name)
             scope.bind(name, lambda: value)
 
-    def _bind_unknown(self, name: str, scope: _Scope, text: str) -> None:
-        value = Unknown(text)
+    def _bind_unknown(self, name: str, scope: _Scope, text: str, why: str = "") -> None:
+        value = Unknown(text, why)
         scope.bind(name, lambda: value)
         self._export(scope, name, lambda: value)
 
     def _bind_target(self, target: ast.expr, value: Optional[ast.expr], scope: _Scope) -> None:
         if isinstance(target, ast.Name):
             if value is None:
-                self._bind_unknown(target.id, scope, target.id)
+                self._bind_unknown(target.id, scope, target.id, f"`{target.id}` is bound by unpacking or `with`")
                 return
             expression = value
             thunk: Callable[[], Value] = lambda: self._value(expression, scope)  # noqa: E731
@@ -266,6 +300,36 @@ class Scopes:
         if isinstance(node, ast.Attribute):
             return f"{self._dotted_text(node.value)}.{node.attr}"
         return ""
+
+
+_NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
+
+
+def _writes_attributes(node: ast.stmt) -> bool:
+    """Whether a module-level statement writes the module's attributes at runtime.
+
+    ``globals()[k] = v``, ``locals()[k] = v``, ``vars()[k] = v``, ``globals().update(...)`` and ``setattr(...)``
+    on ``sys.modules[__name__]`` (or on anything else at module level: a class filled in at import time).
+    """
+    if isinstance(node, ast.Assign):
+        return any(
+            isinstance(target, ast.Subscript) and _namespace_call(target.value) for target in node.targets
+        )
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        func = node.value.func
+        if isinstance(func, ast.Attribute) and func.attr in ("update", "setdefault"):
+            return _namespace_call(func.value)
+        return isinstance(func, ast.Name) and func.id == "setattr"
+    return False
+
+
+def _namespace_call(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _NAMESPACE_CALLS
+        and not node.args
+    ) or (isinstance(node, ast.Attribute) and node.attr == "__dict__")
 
 
 def _walruses(node: ast.stmt) -> Iterator[ast.NamedExpr]:

@@ -11,7 +11,7 @@ import re
 from typing import Callable, List, Optional
 
 from flaglint.collect.python.scopes import Scopes, _Scope
-from flaglint.model import Alt, Attr, Cat, Construct, Each, Item, Lit, Seq, Sym, ToggleName, Unknown, Value
+from flaglint.model import Alt, Attr, Cat, Construct, Each, Fallback, Item, Lit, Seq, Sym, ToggleName, Unknown, Value
 
 
 class Values(Scopes):
@@ -34,12 +34,22 @@ class Values(Scopes):
                 return self._evaluate_thunks(thunks, name)
             first = False
             current = current.parent
-        return Unknown(name)
+        return self._unbound(name)
+
+    def _unbound(self, name: str) -> Value:
+        """A name no scope of this module binds: from a ``*`` import, a builtin, or undefined."""
+        for star in self.star_imports:
+            qualname = f"{star}.{name}"
+            if self.catalogue.lookup(qualname) is not None or self.catalogue.model_kind(qualname) is not None:
+                return Sym(qualname, name)  # ``from waffle import *``
+        if self.star_imports and self.module:
+            return Sym(f"{self.module}.{name}", name)  # resolution follows the module's ``*`` imports
+        return Unknown(name, f"`{name}` is not defined in this module")
 
     def _evaluate_thunks(self, thunks: List[Callable[[], Value]], name: str) -> Value:
         key = id(thunks)
         if key in self.evaluating:
-            return Unknown(name)
+            return Unknown(name, f"`{name}` is defined in terms of itself")
         self.evaluating.add(key)
         try:
             return _join([thunk() for thunk in thunks])
@@ -48,7 +58,7 @@ class Values(Scopes):
 
     def _value(self, node: ast.expr, scope: _Scope) -> Value:
         if isinstance(node, ast.Constant):
-            return Lit(node.value) if isinstance(node.value, str) else Unknown(self._text(node))
+            return Lit(node.value) if isinstance(node.value, str) else Unknown(self._text(node), "not a string")
         if isinstance(node, ast.Name):
             return self._lookup(node.id, scope)
         if isinstance(node, ast.Attribute):
@@ -73,7 +83,7 @@ class Values(Scopes):
             return Alt((self._value(node.body, scope), self._value(node.orelse, scope)))
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             if any(isinstance(e, ast.Starred) for e in node.elts):
-                return Unknown(self._text(node))
+                return Unknown(self._text(node), "a sequence built with `*` unpacking")
             return Seq(tuple(self._value(element, scope) for element in node.elts))
         if isinstance(node, ast.Call):
             return self._call_value(node, scope)
@@ -83,7 +93,8 @@ class Values(Scopes):
             index = node.slice
             if isinstance(index, ast.Constant) and isinstance(index.value, int) and not isinstance(index.value, bool):
                 return Item(self._value(node.value, scope), index.value)
-        return Unknown(self._text(node))
+            return Unknown(self._text(node), "an item looked up by a key only runtime knows")
+        return Unknown(self._text(node), f"{_describe(node)} only runtime evaluates")
 
     def _formatted_part(self, part: ast.expr, scope: _Scope) -> Value:
         if isinstance(part, ast.Constant) and isinstance(part.value, str):
@@ -91,8 +102,8 @@ class Values(Scopes):
         if isinstance(part, ast.FormattedValue):
             if part.conversion in (-1, ord("s")) and part.format_spec is None:
                 return self._value(part.value, scope)
-            return Unknown(self._text(part.value))
-        return Unknown(self._text(part))
+            return Unknown(self._text(part.value), "a field formatted with a conversion or a format spec")
+        return Unknown(self._text(part), "an f-string part only runtime evaluates")
 
     def _percent_format(self, template: str, argument: ast.expr, scope: _Scope) -> Value:
         values = list(argument.elts) if isinstance(argument, ast.Tuple) else [argument]
@@ -103,10 +114,10 @@ class Values(Scopes):
                 parts.append(Lit("%"))
             elif piece in ("%s", "%d"):
                 if not values:
-                    return Unknown(self._text(argument))
+                    return Unknown(self._text(argument), "a %-format with fewer values than fields")
                 parts.append(self._value(values.pop(0), scope))
             elif "%" in piece:
-                return Unknown(f"{template!r} % {self._text(argument)}")
+                return Unknown(f"{template!r} % {self._text(argument)}", "a %-format flaglint does not evaluate")
             elif piece:
                 parts.append(Lit(piece))
         return Cat(tuple(parts))
@@ -122,7 +133,17 @@ class Values(Scopes):
             return self._str_format(func.value.value, node, scope)
         if isinstance(func, ast.Name) and func.id == "str" and len(node.args) == 1 and not node.keywords:
             return self._value(node.args[0], scope)
-        args = tuple(Unknown(self._text(a)) if isinstance(a, ast.Starred) else self._value(a, scope) for a in node.args)
+        if isinstance(func, ast.Name) and func.id == "getattr" and 2 <= len(node.args) <= 3 and not node.keywords:
+            attribute = node.args[1]
+            if isinstance(attribute, ast.Constant) and isinstance(attribute.value, str):
+                base = self._value(node.args[0], scope)
+                name = attribute.value
+                found = Sym(f"{base.qualname}.{name}", self._text(node)) if isinstance(base, Sym) else Attr(base, name)
+                return Fallback(found, self._value(node.args[2], scope)) if len(node.args) == 3 else found
+        args = tuple(
+            Unknown(self._text(a), "a starred argument") if isinstance(a, ast.Starred) else self._value(a, scope)
+            for a in node.args
+        )
         kwargs = tuple((k.arg, self._value(k.value, scope)) for k in node.keywords if k.arg is not None)
         return Construct(self._value(func, scope), args, kwargs)
 
@@ -134,14 +155,14 @@ class Values(Scopes):
         try:
             parsed = list(__import__("string").Formatter().parse(template))
         except ValueError:
-            return Unknown(self._text(node))
+            return Unknown(self._text(node), "a malformed format string")
         for literal, field, spec, conversion in parsed:
             if literal:
                 parts.append(Lit(literal))
             if field is None:
                 continue
             if spec or conversion not in (None, "s"):
-                parts.append(Unknown(field))
+                parts.append(Unknown(field, "a field formatted with a conversion or a format spec"))
                 continue
             argument: Optional[ast.expr] = None
             if field == "":
@@ -152,11 +173,38 @@ class Values(Scopes):
                 argument = positional[index] if index < len(positional) else None
             elif field.isidentifier():
                 argument = keywords.get(field)
-            parts.append(self._value(argument, scope) if argument is not None else Unknown(field))
+            parts.append(
+                self._value(argument, scope)
+                if argument is not None
+                else Unknown(field, f"`.format()` gets no argument for `{{{field}}}`")
+            )
         return Cat(tuple(parts))
 
 
 _UNKNOWN = Unknown("")
+
+
+_DESCRIPTIONS = {
+    "ListComp": "a comprehension",
+    "SetComp": "a comprehension",
+    "DictComp": "a comprehension",
+    "GeneratorExp": "a generator",
+    "Lambda": "a lambda",
+    "Compare": "a comparison",
+    "BoolOp": "a boolean expression",
+    "UnaryOp": "an operator",
+    "BinOp": "an operator",
+    "Dict": "a dictionary",
+    "Await": "an `await`",
+    "Yield": "a `yield`",
+    "YieldFrom": "a `yield`",
+    "Starred": "a starred expression",
+    "Slice": "a slice",
+}
+
+
+def _describe(node: ast.expr) -> str:
+    return _DESCRIPTIONS.get(type(node).__name__, "an expression")
 
 
 def _useful(value: Value) -> bool:
@@ -171,7 +219,7 @@ def _useful(value: Value) -> bool:
 def _compact(value: Value) -> Value:
     """A symbol's value without the source text of its unknown parts (only references show their text)."""
     if isinstance(value, Unknown):
-        return _UNKNOWN
+        return Unknown("", value.why) if value.why else _UNKNOWN
     if isinstance(value, (Lit, Sym)):
         return value
     if isinstance(value, Cat):
@@ -191,6 +239,8 @@ def _compact(value: Value) -> Value:
         return Each(_compact(value.of))
     if isinstance(value, ToggleName):
         return ToggleName(_compact(value.of))
+    if isinstance(value, Fallback):
+        return Fallback(_compact(value.value), _compact(value.default))
     return value
 
 
