@@ -145,21 +145,26 @@ class Project:
         self._indexes: Dict[str, Tuple[Dict[str, Value], Dict[str, str], Dict[str, ClassInfo]]] = {}
         self._tops: Dict[str, bool] = {}
         self._canonical: Dict[str, str] = {}
+        self._walks: Dict[Tuple[str, Tuple[str, ...]], _Object] = {}  # star-import diamonds: each walk once
+        self._walking: Set[Tuple[str, Tuple[str, ...]]] = set()
 
     def use(self, catalogue: Catalogue) -> None:
         """Resolve with an extended catalogue from now on (derivation found re-exports and models)."""
         self.catalogue = catalogue
         self._canonical = {}
+        self._walks = {}
 
     @contextlib.contextmanager
     def following_exports(self) -> Iterator[None]:
         """While deriving: modules are loaded only when the gate says they may re-export or subclass."""
         self._deriving = True
+        self._walks = {}
         try:
             yield
         finally:
             self._deriving = False
             self._canonical = {}
+            self._walks = {}
 
     def add(self, summary: ModuleSummary) -> None:
         """Add (or replace) one module's summary."""
@@ -169,6 +174,7 @@ class Project:
         self._class_names.update(dotted.rpartition(".")[2] for dotted, _ in summary.classes)
         self._indexes = {}
         self._canonical = {}
+        self._walks = {}
 
     # --- turning pending references into references ---
 
@@ -451,8 +457,23 @@ class Project:
         return found[0] if len(found) == 1 else _Choice(tuple(found))
 
     def _walk(self, summary: ModuleSummary, rest: Sequence[str], depth: int) -> _Object:
+        """What ``module.rest`` denotes; remembered, since settings modules star-import each other in diamonds."""
         if not rest:
             return _Module(summary)
+        key = (summary.path, tuple(rest))
+        if key in self._walks:
+            return self._walks[key]
+        if key in self._walking:
+            return None  # an import cycle adds nothing
+        self._walking.add(key)
+        try:
+            found = self._walk_uncached(summary, rest, depth)
+        finally:
+            self._walking.discard(key)
+        self._walks[key] = found
+        return found
+
+    def _walk_uncached(self, summary: ModuleSummary, rest: Sequence[str], depth: int) -> _Object:
         generated = self._generated(summary, rest)  # a declaration beats what the code seems to say
         if generated is not None:
             return generated

@@ -17,6 +17,7 @@ import functools
 import gc
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
@@ -451,14 +452,22 @@ class _Scan:
         candidates = self._files_with(words) if words else set()
         self.word_files = candidates
         affected: Set[str] = set()
-        for shown in candidates:
+        by_word: Dict[bytes, List[str]] = {}
+        for name in names:
+            by_word.setdefault(name.rpartition(".")[2].encode(), []).append(name)
+        # one scan says which derived names' last words a file holds; only those are checked closely
+        finder = re.compile(b"|".join(re.escape(word) for word in sorted(by_word, key=len, reverse=True)))
+        for shown in candidates if by_word else ():
             data = self._bytes(self.files[shown])
             if data is None:
+                continue
+            present = [name for word in set(finder.findall(data)) for name in by_word.get(word, ())]
+            if not present:
                 continue
             imports = self.imports.get(shown)
             if imports is None:
                 imports = self.imports[shown] = import_statements(data)
-            if any(may_bind(data, name, imports) for name in names):
+            if any(may_bind(data, name, imports) for name in present):
                 affected.add(shown)
         for qualname in state.models:
             for path in self.index.paths(qualname.rpartition(".")[0])[:1]:
