@@ -164,7 +164,10 @@ def test_refs_json_follows_the_versioned_schema(project: Path) -> None:
     }
     dynamic = document["references"][2]
     assert dynamic["pattern"] == "promo_*" and dynamic["dynamic"] is True
-    assert dynamic["reason"] == "`name` is a parameter of `view`"
+    assert dynamic["reason"] == (
+        "`name` is a parameter of `view`; if `app.views.view` forwards it to waffle, declare it under "
+        "[tool.flaglint.wrappers] (arg = 1) and its call sites name the flag"
+    )
 
 
 def test_refs_text_and_name_filter(project: Path) -> None:

@@ -136,3 +136,37 @@ def test_reading_yaml_without_pyyaml_says_what_to_install(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert "reading YAML needs PyYAML: pip install 'flaglint[yaml]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_forwarded_parameter_says_which_wrapper_declaration_resolves_it_and_that_declaration_does(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flaglint]\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "toggles.py").write_text(
+        "import waffle\n\n\ndef is_on(request, flag_name):\n    return waffle.flag_is_active(request, flag_name)\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(
+        "from app.toggles import is_on\n\n\ndef view(request):\n    return is_on(request, 'new_checkout')\n"
+    )
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        before = scan(load_settings("."), jobs=1).references
+        (tmp_path / "pyproject.toml").write_text(
+            '[tool.flaglint]\n[tool.flaglint.wrappers]\n"app.toggles.is_on" = { kind = "flag", arg = 1 }\n'
+        )
+        after = scan(load_settings("."), jobs=1).references
+    finally:
+        os.chdir(here)
+    assert [(r.path, r.line, r.name, r.reason) for r in before] == [
+        (
+            "app/toggles.py",
+            5,
+            None,
+            "`flag_name` is a parameter of `is_on`; if `app.toggles.is_on` forwards it to waffle, declare it under "
+            "[tool.flaglint.wrappers] (arg = 1) and its call sites name the flag",
+        )
+    ]
+    assert [(r.path, r.line, r.name) for r in after] == [("app/views.py", 5, "new_checkout")]

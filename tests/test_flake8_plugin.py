@@ -18,7 +18,8 @@ EXPECTED = [
     "app/views.py:10:22: FL103 'kept' is checked as a switch here, but prod knows it as a flag",
     "app/views.py:11:29: FL101 flag 'old_flow' is scheduled for deletion (launched) but is still referenced here",
     'app/views.py:15:36: FL104 the flag name "promo_" + name cannot be resolved statically (known pattern: promo_*): '
-    '`name` is a parameter of `view`',
+    "`name` is a parameter of `view`; if `app.views.view` forwards it to waffle, declare it under "
+    "[tool.flaglint.wrappers] (arg = 1) and its call sites name the flag",
 ]
 
 

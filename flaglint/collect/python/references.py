@@ -230,8 +230,15 @@ class _Collector(Values):
             if extra is not None:
                 parameters.append(extra)
         owner = "a lambda" if isinstance(node, ast.Lambda) else f"`{node.name}`"
+        positional_names = [parameter.arg for parameter in arguments.posonlyargs + arguments.args]
         for parameter in parameters:
             why = f"`{parameter.arg}` is a parameter of {owner}"
+            if scope.kind == "module" and not isinstance(node, ast.Lambda) and parameter.arg in positional_names:
+                dotted = f"{self.module}.{node.name}" if self.module else node.name
+                why += (
+                    f"; if `{dotted}` forwards it to waffle, declare it under [tool.flaglint.wrappers] "
+                    f"(arg = {positional_names.index(parameter.arg)}) and its call sites name the flag"
+                )
             self._bind_unknown(parameter.arg, function_scope, parameter.arg, why)
         if scope.kind == "class" and scope.export and not isinstance(node, ast.Lambda):
             positional = arguments.posonlyargs + arguments.args
