@@ -1,3 +1,3 @@
 """flaglint: find every django-waffle flag, switch and sample reference and check it against flag inventories."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
