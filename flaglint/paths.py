@@ -93,9 +93,12 @@ def module_name(relative: str) -> str:
 
 
 def file_type(relative: str, settings: "Settings") -> Optional[str]:
-    """ "python", "template", "javascript", or None for files flaglint does not read."""
+    """ "python", "template", "javascript", "ops" (scripts, CI, Dockerfiles), or None for files flaglint does not
+    read."""
     if relative.endswith(".py"):
         return "python"
+    if settings.ops_globs and _globs_regex(settings.ops_globs).match(relative):
+        return "ops"
     suffixes = _suffixes(settings.template_globs + settings.javascript_globs)
     if suffixes is not None and not relative.endswith(suffixes):
         return None  # most files of a tree: images, data, docs (one C-level test instead of every glob)
@@ -104,6 +107,12 @@ def file_type(relative: str, settings: "Settings") -> Optional[str]:
     if matches_any(relative, settings.javascript_globs):
         return "javascript"
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _globs_regex(globs: Tuple[str, ...]) -> "re.Pattern[str]":
+    """One regex for several globs (a single match per file, however many globs)."""
+    return re.compile("|".join(f"(?:{glob_regex(glob).pattern})" for glob in globs))
 
 
 @functools.lru_cache(maxsize=8)

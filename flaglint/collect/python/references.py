@@ -13,6 +13,10 @@ import time
 from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from flaglint.catalogue import (
+    CALL_COMMAND,
+    COMMANDS,
+    DELETE_COMMAND,
+    DELETE_KEYWORDS,
     FACTORY_METHODS,
     MANAGER_METHODS,
     MODEL_SHORTCUTS,
@@ -21,6 +25,7 @@ from flaglint.catalogue import (
     TOGGLE_METHODS,
     Api,
     Catalogue,
+    command_targets,
     is_factory,
 )
 from flaglint.collect.python.lines import interesting_lines
@@ -31,6 +36,7 @@ from flaglint.model import (
     Alt,
     ApiName,
     Attr,
+    CommandAction,
     Cat,
     Construct,
     Each,
@@ -307,6 +313,9 @@ class _Collector(Values):
             if api is not None:
                 self._check_api_call(node, api, scope)
                 return
+            if qualname == CALL_COMMAND and node.args:
+                self._check_call_command(node, scope)
+                return
             if qualname.rpartition(".")[2] in MODEL_SHORTCUTS and node.args:
                 kind = self._model_kind(node.args[0], scope)
                 if kind is not None:
@@ -349,6 +358,57 @@ class _Collector(Values):
             if argument is not None:
                 value = ToggleName(self._value(argument, scope))
                 self._emit(argument, scope, api.kind, api.api, value=value)
+
+    def _check_call_command(self, node: ast.Call, scope: _Scope) -> None:
+        """``call_command("waffle_switch", NAME, "on", "--create")`` and ``call_command("waffle_delete", ...)``.
+
+        Arguments are parsed the way waffle's commands parse them (`command_targets`): literals are words, any
+        other value is a positional argument (a name, resolved like any other); keywords use the options' dest
+        (``create=True``, ``name=``, ``positionals=[...]``, ``flag_names=[...]``).
+        """
+        command = self._value(node.args[0], scope)
+        if not isinstance(command, Lit) or (command.value not in COMMANDS and command.value != DELETE_COMMAND):
+            return
+        if any(isinstance(argument, ast.Starred) for argument in node.args[1:]) or any(
+            keyword.arg is None for keyword in node.keywords
+        ):
+            self._emit_command_unknown(node, command.value)
+            return
+        arguments = list(node.args[1:])
+        keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg is not None}
+        given = keywords.get("create")
+        create = isinstance(given, ast.Constant) and given.value is True
+        if command.value == DELETE_COMMAND:
+            for dest, kind in DELETE_KEYWORDS.items():
+                if dest in keywords:
+                    self._emit(keywords[dest], scope, kind, "waffle-command", sequence=True, command="delete")
+        elif "name" in keywords or "positionals" in keywords:
+            named = keywords.get("name")
+            if named is None:
+                listed = keywords["positionals"]
+                named = listed.elts[0] if isinstance(listed, (ast.List, ast.Tuple)) and listed.elts else None
+            if named is not None:
+                always = command_targets(command.value, [None], create)
+                for target in always:
+                    self._emit(named, scope, target.kind, "waffle-command", command=target.action)
+            return
+        words: List[Optional[str]] = []
+        for argument in arguments:
+            value = self._value(argument, scope)
+            words.append(value.value if isinstance(value, Lit) else None)
+        for target in command_targets(command.value, words, create):
+            argument = arguments[target.index]
+            text = words[target.index]
+            after = Lit(text[target.prefix :]) if text is not None and target.prefix else None  # --flags=NAME
+            self._emit(argument, scope, target.kind, "waffle-command", value=after, command=target.action)
+
+    def _emit_command_unknown(self, node: ast.Call, command: str) -> None:
+        """A command whose arguments come from ``*args``/``**kwargs``: a dynamic reference of every kind it takes."""
+        kinds: Tuple[Kind, ...] = ("flag", "switch", "sample") if command == DELETE_COMMAND else (COMMANDS[command],)
+        action: CommandAction = "delete" if command == DELETE_COMMAND else "change"
+        for kind in kinds:
+            value = Unknown(self._text(node), "the command's arguments are passed by `*args` or `**kwargs` unpacking")
+            self._add(node, kind, value, "waffle-command", False, command=action)
 
     def _check_toggle_use(self, node: ast.Call, func: ast.Attribute, scope: _Scope) -> None:
         """``SWITCH.is_enabled()``: a reference when the object turns out to be an edx-toggles toggle."""
@@ -480,16 +540,17 @@ class _Collector(Values):
         value: Optional[Value] = None,
         sequence: bool = False,
         wrapper: Optional[str] = None,
+        command: Optional[CommandAction] = None,
     ) -> None:
         if sequence and isinstance(node, (ast.List, ast.Tuple, ast.Set)) and value is None:
             for element in node.elts:
-                self._emit(element, scope, kind, api, negatable=negatable, wrapper=wrapper)
+                self._emit(element, scope, kind, api, negatable=negatable, wrapper=wrapper, command=command)
             return
         if value is None:
             value = self._value(node, scope)
             if sequence:
                 value = Each(value)
-        self._add(node, kind, value, api, negatable, wrapper)
+        self._add(node, kind, value, api, negatable, wrapper, command=command)
 
     def _emit_unknown(self, node: ast.Call, kind: Kind, api: ApiName, wrapper: Optional[str] = None) -> None:
         value = Unknown(self._text(node), "the name is passed by `*args` or `**kwargs` unpacking")
@@ -504,6 +565,7 @@ class _Collector(Values):
         negatable: bool,
         wrapper: Optional[str] = None,
         toggle_use: bool = False,
+        command: Optional[CommandAction] = None,
     ) -> None:
         line, column = node.lineno, self._column(node.lineno, node.col_offset)
         end_line = node.end_lineno or line
@@ -524,6 +586,7 @@ class _Collector(Values):
                 inside_wrapper=self.inside_wrapper > 0,
                 wrapper=wrapper,
                 toggle_use=toggle_use,
+                command=command,
             )
         )
 
