@@ -105,6 +105,8 @@ def test_dynamic_command_arguments_say_why(project: Path) -> None:
     shell = "an environment or shell variable, set when the script runs"
     assert reasons[("scripts/deploy.sh", 8)] == f"`${{name}}` is {shell}"
     assert reasons[("shop/management/commands/setup_flags.py", 15)] == "an item looked up by a key only runtime knows"
+    unpacked = "the command's arguments are passed by `*args` or `**kwargs` unpacking"
+    assert reasons[("shop/management/commands/setup_flags.py", 21)] == unpacked
 
 
 def test_refs_json_carries_the_command_and_follows_the_schema(project: Path) -> None:
@@ -209,6 +211,7 @@ def test_check_delete_lists_the_scripts_that_create_or_change_it(project: Path) 
         "Makefile:5:26: waffle-command new_search",
         "scripts/deploy.sh:4:32: waffle-command new_search",
         "shop/management/commands/setup_flags.py:9:39: waffle-command NEW_SEARCH",
+        "shop/management/commands/setup_flags.py:24:13: waffle-command NEW_SEARCH",
     ]
     assert _group(out, "  dynamic references") == ["Dockerfile:5:36: waffle-command ${SEARCH_SWITCH} (pattern *)"]
     assert "  tests" not in out  # the test deletes it: a deletion, listed below
@@ -255,12 +258,13 @@ def test_remove_leaves_commands_to_the_checklist(project: Path) -> None:
     assert [change.path for change in result.changes] == ["shop/views.py"]
     by_hand = "remove that command by hand"
     not_rewritten = "is not rewritten: a waffle management command creates, changes or deletes the object"
-    assert notes[:6] == [
+    assert notes[:7] == [
         f".github/workflows/deploy.yml:11: a script runs a waffle command on it (new_search): {by_hand}",
         f"Makefile:5: a script runs a waffle command on it (new_search): {by_hand}",
         "scripts/cleanup.sh:3: waffle_delete deletes it (new_search): run it once the references are gone",
         f"scripts/deploy.sh:4: a script runs a waffle command on it (new_search): {by_hand}",
         f"shop/management/commands/setup_flags.py:9: waffle-command(NEW_SEARCH) {not_rewritten}: remove it by hand",
+        f"shop/management/commands/setup_flags.py:22: waffle-command(NEW_SEARCH) {not_rewritten}: remove it by hand",
         f'shop/tests/test_setup.py:5: waffle-command("new_search") {not_rewritten}: remove it by hand',
     ]
     assert not result.safe  # the scripts still create it
