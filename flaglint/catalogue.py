@@ -168,6 +168,24 @@ COMMAND_LIST_OPTIONS: FrozenSet[str] = frozenset({"-l", "--list"})
 ALWAYS_CREATES: FrozenSet[str] = frozenset({"waffle_switch"})
 #: Where Django's ``call_command`` lives (``management.call_command`` too).
 CALL_COMMAND = "django.core.management.call_command"
+#: Programs that run Django's management commands (the word before the command's name): a path ending in one.
+MANAGEMENT_PROGRAMS: Tuple[str, ...] = ("manage.py", "django-admin", "django-admin.py")
+#: Python functions that run a shell command given as their first argument (``c.run(...)``, ``subprocess.run``,
+#: ``os.system``, fabric's ``local``/``sudo``): a waffle command in that string or argv list is a reference.
+COMMAND_RUNNERS: FrozenSet[str] = frozenset(
+    {"run", "local", "sudo", "system", "call", "check_call", "check_output", "Popen", "getoutput", "spawn"}
+)
+
+
+def runs_management(before: Sequence[Optional[str]]) -> bool:
+    """Whether the words before a command's name run Django's management commands (``./manage.py``,
+    ``django-admin``, ``python -m django``); None stands for a word only runtime knows."""
+    if not before or before[-1] is None:
+        return False
+    last = before[-1]
+    if last.rsplit("/", 1)[-1] in MANAGEMENT_PROGRAMS:
+        return True
+    return last == "django" and len(before) > 1 and before[-2] == "-m"
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,11 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple, Union
 
-from flaglint.catalogue import COMMANDS, DELETE_COMMAND, command_targets
+from flaglint.catalogue import COMMANDS, DELETE_COMMAND, command_targets, runs_management
 from flaglint.collect.text import LineIndex, collapse_wildcards
-from flaglint.model import WILDCARD, Reference
+from flaglint.model import WILDCARD, CommandAction, Kind, Reference
 
 _COMMAND_WORD = re.compile(r"waffle_(?:flag|switch|sample|delete)\b")
-_MANAGERS = ("manage.py", "django-admin", "django-admin.py")
 _MANAGE_VARIABLE = re.compile(r"MANAGE|DJANGO", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SPECIAL_PARAMETERS = "@*#?$!-0123456789"
@@ -62,18 +61,79 @@ class _Word:
         return self.start <= offset < self.end
 
 
-def collect_ops(path: str, text: str, *, test: bool) -> List[Reference]:
-    """Every object a waffle management command in this ops file creates, changes or deletes."""
+@dataclass(frozen=True)
+class CommandName:
+    """One argument of a waffle command in shell text that names an object: where it stands, what it names.
+
+    `parts` are the word's literal pieces (``str``) and the pieces only runtime knows (``(text, why)``).
+    """
+
+    start: int
+    end: int
+    kind: Kind
+    action: CommandAction
+    parts: Tuple[Union[str, Tuple[str, str]], ...]
+
+
+def command_names(text: str) -> List[CommandName]:
+    """Every argument of a waffle management command in shell text (an ops file, a command string) naming an
+    object, in the order they stand."""
     if "waffle_" not in text:
         return []
-    lines = LineIndex(text)
-    references: List[Reference] = []
+    return _command_names(text, [(char, index) for index, char in enumerate(text)])
+
+
+def command_names_of_parts(parts: Sequence[Union[str, Tuple[str, str]]]) -> List[CommandName]:
+    """`command_names` of a text built at runtime (an f-string): literal pieces, and ``(text, why)`` for the pieces
+    only runtime knows, which come back as such in the names' `parts`. Offsets count each unknown piece as one
+    character."""
+    atoms: List[_Atom] = []
+    for part in parts:
+        if isinstance(part, str):
+            base = len(atoms)
+            atoms.extend((char, base + index) for index, char in enumerate(part))
+        else:
+            atoms.append(_Var(part[0], len(atoms), len(atoms) + 1, part[1]))
+    text = "".join(atom[0] if not isinstance(atom, _Var) else "\0" for atom in atoms)
+    return _command_names(text, atoms) if "waffle_" in text else []
+
+
+def _command_names(text: str, atoms: Sequence[_Atom]) -> List[CommandName]:
+    """The names of the waffle commands in `atoms` (`text` is their characters, an unknown piece as one)."""
+    found: List[CommandName] = []
     for match in _COMMAND_WORD.finditer(text):  # each match is the name of at most one command
         start, end = _logical_line(text, match.start())
-        atoms: List[_Atom] = [(text[i], i) for i in range(start, end)]
-        for command, arguments in _commands_at(atoms, match.start()):
-            references.extend(_references(path, text, lines, command, arguments, test))
-    references.sort(key=lambda r: (r.line, r.column))
+        for command, arguments in _commands_at(atoms[start:end], match.start()):
+            found.extend(_names(command, arguments))
+    return sorted(found, key=lambda name: name.start)
+
+
+def collect_ops(path: str, text: str, *, test: bool) -> List[Reference]:
+    """Every object a waffle management command in this ops file creates, changes or deletes."""
+    lines = LineIndex(text)
+    references: List[Reference] = []
+    for found in command_names(text):
+        name, pattern, reason = _name(found.parts)
+        line, column = lines.position(found.start)
+        end_line, end_column = lines.position(found.end)
+        references.append(
+            Reference(
+                path=path,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                kind=found.kind,
+                name=name,
+                expression=text[found.start : found.end],
+                source="script",
+                api="waffle-command",
+                test=test,
+                pattern=pattern,
+                reason=reason,
+                command=found.action,
+            )
+        )
     return references
 
 
@@ -129,11 +189,8 @@ def _runs_management(before: Sequence[_Word]) -> bool:
     if not before:
         return False
     last = before[-1]
-    text = last.literal()
-    if text is not None:
-        if text.rsplit("/", 1)[-1] in _MANAGERS:
-            return True
-        return text == "django" and len(before) > 1 and before[-2].literal() == "-m"
+    if last.literal() is not None:
+        return runs_management([word.literal() for word in before[-2:]])
     variables = [atom for atom in last.atoms if isinstance(atom, _Var)]
     rest = "".join(atom[0] for atom in last.atoms if not isinstance(atom, _Var))
     return len(variables) == 1 and rest.strip("@-+") == "" and bool(_MANAGE_VARIABLE.search(variables[0].text))
@@ -408,37 +465,27 @@ def _expand(atoms: Sequence[_Atom]) -> List[_Atom]:
 # --- references ---
 
 
-def _references(
-    path: str, text: str, lines: LineIndex, command: str, arguments: Sequence[_Word], test: bool
-) -> List[Reference]:
+def _names(command: str, arguments: Sequence[_Word]) -> List[CommandName]:
     words = [_option_text(word) for word in arguments]
-    references = []
+    found = []
     for target in command_targets(command, words):
         word = arguments[target.index]
         atoms = word.atoms[target.prefix :]
         start = _span(atoms[0])[0] if target.prefix and atoms else word.start
-        name, pattern, reason = _name(atoms)
-        line, column = lines.position(start)
-        end_line, end_column = lines.position(word.end)
-        references.append(
-            Reference(
-                path=path,
-                line=line,
-                column=column,
-                end_line=end_line,
-                end_column=end_column,
-                kind=target.kind,
-                name=name,
-                expression=text[start : word.end],
-                source="script",
-                api="waffle-command",
-                test=test,
-                pattern=pattern,
-                reason=reason,
-                command=target.action,
-            )
-        )
-    return references
+        parts = tuple((atom.text, atom.why) if isinstance(atom, _Var) else atom[0] for atom in atoms)
+        found.append(CommandName(start, word.end, target.kind, target.action, _merged(parts)))
+    return found
+
+
+def _merged(parts: Tuple[Union[str, Tuple[str, str]], ...]) -> Tuple[Union[str, Tuple[str, str]], ...]:
+    """Adjacent literal characters joined into one string."""
+    merged: List[Union[str, Tuple[str, str]]] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return tuple(merged)
 
 
 def _option_text(word: _Word) -> Optional[str]:
@@ -450,11 +497,11 @@ def _option_text(word: _Word) -> Optional[str]:
     return text if text.startswith("-") and not isinstance(word.atoms[0], _Var) else None
 
 
-def _name(atoms: Sequence[_Atom]) -> Tuple[Optional[str], Optional[str], Optional[str]]:
+def _name(parts: Sequence[Union[str, Tuple[str, str]]]) -> Tuple[Optional[str], Optional[str], Optional[str]]:
     """(name, None, None) for a known word, else (None, pattern, why) with wildcards for the unknown parts."""
-    variables = [atom for atom in atoms if isinstance(atom, _Var)]
-    text = "".join(WILDCARD if isinstance(atom, _Var) else atom[0] for atom in atoms)
+    variables = [part for part in parts if not isinstance(part, str)]
+    text = "".join(part if isinstance(part, str) else WILDCARD for part in parts)
     if not variables:
         return text, None, None
-    reasons = "; ".join(f"`{var.text}` is {var.why}" for var in variables[:3])
+    reasons = "; ".join(f"`{var}` is {why}" for var, why in variables[:3])
     return None, collapse_wildcards(text) or WILDCARD, reasons

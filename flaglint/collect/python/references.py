@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 import time
-from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from flaglint.catalogue import (
     CALL_COMMAND,
+    COMMAND_RUNNERS,
     COMMANDS,
     DELETE_COMMAND,
     DELETE_KEYWORDS,
@@ -27,7 +29,9 @@ from flaglint.catalogue import (
     Catalogue,
     command_targets,
     is_factory,
+    runs_management,
 )
+from flaglint.collect.ops import CommandName, command_names, command_names_of_parts
 from flaglint.collect.python.lines import interesting_lines
 from flaglint.collect.python.parse import decode_source, parse, parse_problem
 from flaglint.collect.python.scopes import _Scope
@@ -307,6 +311,8 @@ class _Collector(Values):
     def _check_call(self, node: ast.Call, scope: _Scope) -> None:
         if not self.interesting.touches(node):
             return
+        if node.args and _callee_name(node.func) in COMMAND_RUNNERS:
+            self._check_shell_command(node.args[0], scope)
         qualname = self._callee_qualname(node.func, scope)
         if qualname is not None:
             api = self.catalogue.lookup(qualname)
@@ -401,6 +407,90 @@ class _Collector(Values):
             text = words[target.index]
             after = Lit(text[target.prefix :]) if text is not None and target.prefix else None  # --flags=NAME
             self._emit(argument, scope, target.kind, "waffle-command", value=after, command=target.action)
+
+    def _check_shell_command(self, command: ast.expr, scope: _Scope) -> None:
+        """A shell command a script runs: ``c.run("./manage.py waffle_switch x on")``, ``subprocess.run([...])``."""
+        if isinstance(command, ast.Constant) and isinstance(command.value, str) and "waffle_" in command.value:
+            position = self._string_position(command)
+            for found in command_names(command.value):
+                value = self._command_value(found, lambda text, why: Unknown(text, f"`{text}` is {why}"))
+                if position is None:
+                    self._add(command, found.kind, value, "waffle-command", False, command=found.action)
+                    continue
+                start, end = position(found.start), position(found.end)
+                expression = command.value[found.start : found.end]
+                self._append(start, end, expression, found.kind, value, "waffle-command", command=found.action)
+        elif isinstance(command, ast.JoinedStr):
+            self._check_formatted_command(command, scope)
+        elif isinstance(command, (ast.List, ast.Tuple)):
+            words: List[Optional[str]] = []
+            for element in command.elts:
+                if isinstance(element, ast.Starred):
+                    return
+                value = self._value(element, scope)
+                words.append(value.value if isinstance(value, Lit) else None)
+            for index, word in enumerate(words):
+                if (word in COMMANDS or word == DELETE_COMMAND) and runs_management(words[:index]):
+                    assert word is not None
+                    arguments = command.elts[index + 1 :]
+                    for target in command_targets(word, words[index + 1 :]):
+                        text = words[index + 1 + target.index]
+                        after = Lit(text[target.prefix :]) if text is not None and target.prefix else None
+                        argument = arguments[target.index]
+                        self._emit(argument, scope, target.kind, "waffle-command", value=after, command=target.action)
+                    return
+
+    def _check_formatted_command(self, command: ast.JoinedStr, scope: _Scope) -> None:
+        """``c.run(f"./manage.py waffle_switch {NAME} on")``: the replacement fields are values like any other
+        (a constant resolves); references point at the f-string."""
+        pieces: List[Union[str, Tuple[str, str]]] = []
+        fields: List[ast.expr] = []
+        for piece in command.values:
+            if isinstance(piece, ast.Constant) and isinstance(piece.value, str):
+                pieces.append(piece.value)
+            elif isinstance(piece, ast.FormattedValue):
+                pieces.append((str(len(fields)), ""))
+                fields.append(piece.value)
+        for found in command_names_of_parts(pieces):
+            value = self._command_value(found, lambda key, _: self._value(fields[int(key)], scope))
+            self._add(command, found.kind, value, "waffle-command", False, command=found.action)
+
+    @staticmethod
+    def _command_value(found: CommandName, unknown: Callable[[str, str], Value]) -> Value:
+        """The value a command's name argument stands for: its literal pieces and the values of the others."""
+        parts = tuple(Lit(part) if isinstance(part, str) else unknown(*part) for part in found.parts)
+        return parts[0] if len(parts) == 1 else Cat(parts) if parts else Lit("")
+
+    def _string_position(self, node: ast.Constant) -> Optional[Callable[[int], Tuple[int, int]]]:
+        """Where character `i` of a string literal's value stands in the file (1-based line and column), when the
+        literal is written without escapes; None otherwise (then references point at the literal)."""
+        segment = self._segment(node)
+        opening = _STRING_OPENING.match(segment)
+        if opening is None or not isinstance(node.value, str):
+            return None
+        quote = opening.group(2)
+        if segment[opening.end() : len(segment) - len(quote)] != node.value or not segment.endswith(quote):
+            return None
+        line, column, base = node.lineno, self._column(node.lineno, node.col_offset), opening.end()
+
+        def position(index: int) -> Tuple[int, int]:
+            before = segment[: base + index]
+            breaks = before.count("\n")
+            if not breaks:
+                return line, column + len(before) + 1
+            return line + breaks, len(before) - before.rfind("\n")
+
+        return position
+
+    def _segment(self, node: ast.expr) -> str:
+        """A node's exact source text (`_text` normalises whitespace and shortens long expressions)."""
+        end_line = node.end_lineno or node.lineno
+        chunks = [self.lines[i].encode("utf-8") for i in range(node.lineno - 1, min(end_line, len(self.lines)))]
+        if not chunks:
+            return ""
+        chunks[-1] = chunks[-1][: node.end_col_offset]
+        chunks[0] = chunks[0][node.col_offset :]
+        return "\n".join(chunk.decode("utf-8", errors="replace") for chunk in chunks)
 
     def _emit_command_unknown(self, node: ast.Call, command: str) -> None:
         """A command whose arguments come from ``*args``/``**kwargs``: a dynamic reference of every kind it takes."""
@@ -570,16 +660,33 @@ class _Collector(Values):
         line, column = node.lineno, self._column(node.lineno, node.col_offset)
         end_line = node.end_lineno or line
         end_column = self._column(end_line, node.end_col_offset or node.col_offset)
+        start, end = (line, column + 1), (end_line, end_column + 1)
+        self._append(start, end, self._text(node), kind, value, api, negatable, wrapper, toggle_use, command)
+
+    def _append(
+        self,
+        start: Tuple[int, int],
+        end: Tuple[int, int],
+        expression: str,
+        kind: Kind,
+        value: Value,
+        api: ApiName,
+        negatable: bool = False,
+        wrapper: Optional[str] = None,
+        toggle_use: bool = False,
+        command: Optional[CommandAction] = None,
+    ) -> None:
+        """A pending reference at 1-based (line, column) positions."""
         self.references.append(
             PendingReference(
                 path=self.path,
-                line=line,
-                column=column + 1,
-                end_line=end_line,
-                end_column=end_column + 1,
+                line=start[0],
+                column=start[1],
+                end_line=end[0],
+                end_column=end[1],
                 kind=kind,
                 value=value,
-                expression=self._text(node),
+                expression=expression,
                 api=api,
                 test=self.test,
                 negatable=negatable,
@@ -589,6 +696,18 @@ class _Collector(Values):
                 command=command,
             )
         )
+
+
+_STRING_OPENING = re.compile("([rRuU]?)(\'\'\'|\"\"\"|\'|\")")
+
+
+def _callee_name(func: ast.expr) -> Optional[str]:
+    """The last name of a callee (``run`` for ``c.run`` and ``run``)."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
 
 
 _SPECIAL = {
