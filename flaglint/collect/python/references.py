@@ -27,6 +27,7 @@ from flaglint.catalogue import (
     TOGGLE_METHODS,
     Api,
     Catalogue,
+    CommandTarget,
     command_targets,
     is_factory,
     runs_management,
@@ -403,10 +404,20 @@ class _Collector(Values):
             value = self._value(argument, scope)
             words.append(value.value if isinstance(value, Lit) else None)
         for target in command_targets(command.value, words, create):
-            argument = arguments[target.index]
-            text = words[target.index]
-            after = Lit(text[target.prefix :]) if text is not None and target.prefix else None  # --flags=NAME
-            self._emit(argument, scope, target.kind, "waffle-command", value=after, command=target.action)
+            self._emit_target(arguments[target.index], words[target.index], target, scope)
+
+    def _emit_target(self, argument: ast.expr, text: Optional[str], target: CommandTarget, scope: _Scope) -> None:
+        """A command's argument that names an object; for ``"--flags=NAME"`` the name after the ``=``."""
+        if text is None or not target.prefix:
+            self._emit(argument, scope, target.kind, "waffle-command", command=target.action)
+            return
+        value = Lit(text[target.prefix :])
+        position = self._string_position(argument) if isinstance(argument, ast.Constant) else None
+        if position is None:
+            self._emit(argument, scope, target.kind, "waffle-command", value=value, command=target.action)
+            return
+        start, end = position(target.prefix), position(len(text))
+        self._append(start, end, value.value, target.kind, value, "waffle-command", command=target.action)
 
     def _check_shell_command(self, command: ast.expr, scope: _Scope) -> None:
         """A shell command a script runs: ``c.run("./manage.py waffle_switch x on")``, ``subprocess.run([...])``."""
@@ -434,10 +445,7 @@ class _Collector(Values):
                     assert word is not None
                     arguments = command.elts[index + 1 :]
                     for target in command_targets(word, words[index + 1 :]):
-                        text = words[index + 1 + target.index]
-                        after = Lit(text[target.prefix :]) if text is not None and target.prefix else None
-                        argument = arguments[target.index]
-                        self._emit(argument, scope, target.kind, "waffle-command", value=after, command=target.action)
+                        self._emit_target(arguments[target.index], words[index + 1 + target.index], target, scope)
                     return
 
     def _check_formatted_command(self, command: ast.JoinedStr, scope: _Scope) -> None:
