@@ -135,7 +135,7 @@ def test_check_delete_safe(project: Path) -> None:
     code, out, _ = run(["check-delete", "never_used", "other_unused", "--kind", "switch"])
     assert code == 0
     assert out.splitlines() == [
-        "safe to delete never_used, other_unused: no code, template, JavaScript, script or test references them and no "
+        "safe to delete never_used, other_unused: no code, template, JavaScript or test references them and no "
         "dynamic reference could produce them (3 files scanned)"
     ]
 

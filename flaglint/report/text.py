@@ -77,7 +77,7 @@ def deletion_text(result: DeleteResult) -> str:
         return "\n".join(
             warnings
             + [
-                f"safe to delete {names}: no code, template, JavaScript, script or test references them and no dynamic "
+                f"safe to delete {names}: no code, template, JavaScript or test references them and no dynamic "
                 f"reference could produce them ({scan.files_scanned} files scanned)"
             ]
         )
