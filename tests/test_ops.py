@@ -87,6 +87,19 @@ def test_the_same_references_in_worker_processes(project: Path) -> None:
     assert scan(load_settings("."), jobs=2).references == one
 
 
+def test_the_cache_gives_back_the_same_references(project: Path, tmp_path: Path) -> None:
+    settings = load_settings(".")
+    cold = scan(settings, jobs=1, use_cache=True, cache_dir=str(tmp_path / "cache"))
+    (project / "scripts" / "deploy.sh").write_text("python manage.py waffle_switch changed on\n")  # one file changed
+    warm = scan(settings, jobs=1, use_cache=True, cache_dir=str(tmp_path / "cache"))
+    assert warm.notes == ()
+    changed = [r for r in cold.references if r.path != "scripts/deploy.sh"]
+    assert [r for r in warm.references if r.path != "scripts/deploy.sh"] == changed
+    assert [(r.name, r.command) for r in warm.references if r.path == "scripts/deploy.sh"] == [("changed", "create")]
+    again = scan(settings, jobs=1, use_cache=True, cache_dir=str(tmp_path / "cache"))
+    assert again.references == warm.references
+
+
 def test_ops_references_are_scripts_with_the_command_label(project: Path) -> None:
     references = scan(load_settings("."), jobs=1).references
     ops = [r for r in references if not r.path.endswith(".py")]
@@ -153,6 +166,16 @@ def test_check_reports_each_waffle_delete_of_a_name_code_reads(project: Path) ->
         "shop/management/commands/setup_flags.py:14:53: FL205 this waffle_delete deletes switch 'maintenance', "
         "which non-test code still references (shop/views.py:11): running it switches the feature off",
     ]
+
+
+def test_fl205_can_be_suppressed_in_a_script(project: Path) -> None:
+    cleanup = project / "scripts" / "cleanup.sh"
+    lines = cleanup.read_text().splitlines()
+    lines[2] += "  # flaglint: ignore[FL205]"
+    cleanup.write_text("\n".join(lines) + "\n")
+    code, out, _ = run(["check", "--select", "FL205"])
+    assert [line.split(":")[0] for line in out.splitlines()[:-1]] == ["shop/management/commands/setup_flags.py"]
+    assert out.splitlines()[-1].endswith("1 suppressed")
 
 
 def test_fl205_is_left_out_of_per_file_runs(project: Path) -> None:
