@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Dict, FrozenSet, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple
 
 from flaglint.model import ApiName, CommandAction, Kind
 
@@ -170,22 +170,44 @@ ALWAYS_CREATES: FrozenSet[str] = frozenset({"waffle_switch"})
 CALL_COMMAND = "django.core.management.call_command"
 #: Programs that run Django's management commands (the word before the command's name): a path ending in one.
 MANAGEMENT_PROGRAMS: Tuple[str, ...] = ("manage.py", "django-admin", "django-admin.py")
-#: Python functions that run a shell command given as their first argument (``c.run(...)``, ``subprocess.run``,
-#: ``os.system``, fabric's ``local``/``sudo``): a waffle command in that string or argv list is a reference.
-COMMAND_RUNNERS: FrozenSet[str] = frozenset(
-    {"run", "local", "sudo", "system", "call", "check_call", "check_output", "Popen", "getoutput", "spawn"}
+#: Names of Python callables that run shell commands given as arguments (``c.run(...)``, ``subprocess.run``,
+#: ``os.system``, fabric's ``local``/``sudo``, tutor's ``run_task`` and ``CLI_DO_INIT_TASKS.add_item``): a waffle
+#: command in such a string or argv list is a reference. Output functions (``print``, logging) are not runners.
+COMMAND_RUNNERS = re.compile(
+    r"run|exec|system|call|popen|spawn|task|command|local|sudo|shell|output|add_item|^sh$", re.IGNORECASE
 )
 
 
-def runs_management(before: Sequence[Optional[str]]) -> bool:
+#: What edx-platform's ``manage.py`` takes before the command: the service (``./manage.py lms waffle_flag ...``).
+MANAGE_SERVICES: FrozenSet[str] = frozenset({"lms", "cms"})
+
+
+def runs_management(before: Sequence[Optional[str]], program: Optional[Callable[[int], bool]] = None) -> bool:
     """Whether the words before a command's name run Django's management commands (``./manage.py``,
-    ``django-admin``, ``python -m django``); None stands for a word only runtime knows."""
-    if not before or before[-1] is None:
+    ``django-admin``, ``python -m django``, edx-platform's ``./manage.py lms --settings=x``).
+
+    None stands for a word only runtime knows; `program` says whether such a word (by index) is a program that
+    runs them (a ``$(MANAGE)`` variable).
+    """
+    index = len(before) - 1
+    while index >= 0:  # options of the program itself: --settings=x, --settings x
+        word = before[index]
+        if word is not None and word.startswith("-"):
+            index -= 1
+        elif index >= 1 and before[index - 1] in COMMAND_VALUE_OPTIONS:
+            index -= 2
+        else:
+            break
+    if index >= 0 and before[index] in MANAGE_SERVICES:
+        index -= 1
+    if index < 0:
         return False
-    last = before[-1]
-    if last.rsplit("/", 1)[-1] in MANAGEMENT_PROGRAMS:
+    word = before[index]
+    if word is None:
+        return program is not None and program(index)
+    if word.rsplit("/", 1)[-1] in MANAGEMENT_PROGRAMS:
         return True
-    return last == "django" and len(before) > 1 and before[-2] == "-m"
+    return word == "django" and index >= 1 and before[index - 1] == "-m"
 
 
 @dataclass(frozen=True)

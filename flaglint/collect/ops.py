@@ -185,14 +185,16 @@ def _command(words: Sequence[_Word], index: int) -> List[Tuple[str, List[_Word]]
 
 
 def _runs_management(before: Sequence[_Word]) -> bool:
-    """Whether the words before a command name run Django's management (``manage.py``, ``python -m django``)."""
-    if not before:
-        return False
-    last = before[-1]
-    if last.literal() is not None:
-        return runs_management([word.literal() for word in before[-2:]])
-    variables = [atom for atom in last.atoms if isinstance(atom, _Var)]
-    rest = "".join(atom[0] for atom in last.atoms if not isinstance(atom, _Var))
+    """Whether the words before a command name run Django's management (``manage.py``, ``python -m django``,
+    ``$(MANAGE)``)."""
+    return runs_management([_option_text(word) for word in before], lambda index: _manage_variable(before[index]))
+
+
+def _manage_variable(word: _Word) -> bool:
+    """A word that is one variable named like a program that runs management commands (``$(MANAGE)``,
+    ``@${DJANGO_ADMIN}``)."""
+    variables = [atom for atom in word.atoms if isinstance(atom, _Var)]
+    rest = "".join(atom[0] for atom in word.atoms if not isinstance(atom, _Var))
     return len(variables) == 1 and rest.strip("@-+") == "" and bool(_MANAGE_VARIABLE.search(variables[0].text))
 
 

@@ -312,8 +312,13 @@ class _Collector(Values):
     def _check_call(self, node: ast.Call, scope: _Scope) -> None:
         if not self.interesting.touches(node):
             return
-        if node.args and _callee_name(node.func) in COMMAND_RUNNERS:
-            self._check_shell_command(node.args[0], scope)
+        if node.args and COMMAND_RUNNERS.search(_callee_name(node.func) or "") and _may_hold_command(node):
+            for argument in node.args:
+                self._check_shell_command(argument, scope)
+                if isinstance(argument, (ast.List, ast.Tuple)):  # ("lms", "./manage.py lms waffle_flag ...")
+                    for element in argument.elts:
+                        if isinstance(element, (ast.Constant, ast.JoinedStr)):
+                            self._check_shell_command(element, scope)
         qualname = self._callee_qualname(node.func, scope)
         if qualname is not None:
             api = self.catalogue.lookup(qualname)
@@ -707,6 +712,15 @@ class _Collector(Values):
 
 
 _STRING_OPENING = re.compile("([rRuU]?)(\'\'\'|\"\"\"|\'|\")")
+
+
+def _may_hold_command(node: ast.Call) -> bool:
+    """Whether a call's arguments hold a string that can name a waffle command (cheap, before looking closer)."""
+    return any(
+        isinstance(child, ast.Constant) and isinstance(child.value, str) and "waffle_" in child.value
+        for argument in node.args
+        for child in ast.walk(argument)
+    )
 
 
 def _callee_name(func: ast.expr) -> Optional[str]:
