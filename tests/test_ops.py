@@ -17,6 +17,8 @@ from typing import Iterator, List, Optional, Set, Tuple
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flaglint.api import run_check_delete, run_remove
 from flaglint.catalogue import CommandTarget, command_targets
@@ -445,3 +447,25 @@ def test_the_fixture_files_are_ops_files_by_default() -> None:
     for relative in ("NOTES.md", "docs/deploy.yml", "shop/templates/x.html"):
         assert file_type(relative, settings) != "ops", relative
     assert os.path.isfile(PROJECT / "NOTES.md")
+
+
+# --- any text: no exception, and every reference's expression is the text at its position ---
+
+_PIECES = st.sampled_from(
+    [
+        "./manage.py ", "waffle_switch ", "waffle_flag ", "waffle_delete ", "--flags ", "--switches=", "--create ",
+        "x ", '"', "'", "\\", "\n", "\\\n", "$", "${", "}", "$(", ")", "${{", "}}", "`", "[", "]", ", ", "#", " && ",
+        "|", ">", "2", "lms ", "-m django ", "on ", "é",
+    ]
+)
+
+
+@settings(max_examples=int(os.environ.get("FLAGLINT_EXAMPLES", "300")), deadline=None)
+@given(st.lists(_PIECES, max_size=24))
+def test_any_text_is_collected_without_error(pieces: List[str]) -> None:
+    text = "".join(pieces)
+    lines = text.split("\n")
+    for reference in collect_ops("f", text, test=False):
+        assert 1 <= reference.line <= len(lines)
+        start = sum(len(line) + 1 for line in lines[: reference.line - 1]) + reference.column - 1
+        assert text[start : start + len(reference.expression)] == reference.expression
