@@ -224,11 +224,11 @@ def _split(atoms: Sequence[_Atom]) -> List[List[_Word]]:
             commands.append(words)
         words = []
 
-    def extend(atom: _Atom, start: int, end: int) -> None:
+    def extend(atom: _Atom, start: Optional[int] = None) -> None:
+        """Add a character (or an expansion) to the current word; `start`: where it began (a backslash)."""
         current.append(atom)
-        if not span:
-            span.extend((start, end))
-        span[1] = max(span[1], end)
+        first, end = _span(atom)
+        mark(first if start is None else start, end)
 
     def mark(start: int, end: int) -> None:
         if not span:
@@ -238,7 +238,7 @@ def _split(atoms: Sequence[_Atom]) -> List[List[_Word]]:
     while index < count:
         atom = atoms[index]
         if isinstance(atom, _Var):
-            extend(atom, atom.start, atom.end)
+            extend(atom)
             index += 1
             continue
         char, offset = atom
@@ -263,7 +263,7 @@ def _split(atoms: Sequence[_Atom]) -> List[List[_Word]]:
             quoted = True
             index += 1
             while index < count and _char(atoms, index) != "'":
-                extend(atoms[index], *_span(atoms[index]))
+                extend(atoms[index])
                 index += 1
             if index < count:
                 mark(offset, _span(atoms[index])[1])
@@ -275,26 +275,25 @@ def _split(atoms: Sequence[_Atom]) -> List[List[_Word]]:
                 inner = atoms[index]
                 inner_char = _char(atoms, index)
                 if inner_char == "\\" and _char(atoms, index + 1) in ('"', "\\", "$", "`"):
-                    index += 1
-                    extend(atoms[index], *_span(atoms[index]))
-                    index += 1
+                    extend(atoms[index + 1], _span(inner)[0])
+                    index += 2
                 elif inner_char in ("$", "`"):
-                    var, index = _expansion(atoms, index)
-                    extend(var, var.start, var.end) if isinstance(var, _Var) else extend(var, *_span(var))
+                    expansion, index = _expansion(atoms, index)
+                    extend(expansion)
                 else:
-                    extend(inner, *_span(inner))
+                    extend(inner)
                     index += 1
             if index < count:
                 mark(offset, _span(atoms[index])[1])
         elif char == "\\" and index + 1 < count:
             index += 1
-            extend(atoms[index], offset, _span(atoms[index])[1])
+            extend(atoms[index], offset)
         elif char in ("$", "`"):
-            var, index = _expansion(atoms, index)
-            extend(var, var.start, var.end) if isinstance(var, _Var) else extend(var, *_span(var))
+            expansion, index = _expansion(atoms, index)
+            extend(expansion)
             continue
         else:
-            extend(atom, offset, offset + 1)
+            extend(atom)
         index += 1
     end_command()
     return commands
