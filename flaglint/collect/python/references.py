@@ -390,7 +390,7 @@ class _Collector(Values):
         keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg is not None}
         given = keywords.get("create")
         create = isinstance(given, ast.Constant) and given.value is True
-        if command.value == DELETE_COMMAND:
+        if command.value == DELETE_COMMAND:  # keywords, and options given as words too
             for dest, kind in DELETE_KEYWORDS.items():
                 if dest in keywords:
                     self._emit(keywords[dest], scope, kind, "waffle-command", sequence=True, command="delete")
