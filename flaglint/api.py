@@ -89,7 +89,14 @@ def run_check(
     from flaglint.adoption.baseline import new_findings
     from flaglint.adoption.fingerprint import LineReader
     from flaglint.adoption.suppressions import apply, unused, without_suppressed_patterns
-    from flaglint.checks import check_drift, check_project, check_references, filter_codes, problem_diagnostics
+    from flaglint.checks import (
+        check_deletions,
+        check_drift,
+        check_project,
+        check_references,
+        filter_codes,
+        problem_diagnostics,
+    )
 
     result = scanning.scan(settings)
     lines = LineReader()
@@ -98,6 +105,8 @@ def run_check(
     problems = [p for p in result.problems + result.skipped if within(p.path, options.report_paths)]
     diagnostics: List[Diagnostic] = problem_diagnostics(problems)
     diagnostics += check_references(reported, knowledge)
+    if options.project_wide:
+        diagnostics += [d for d in check_deletions(result.references) if within(d.path, options.report_paths)]
     if options.project_wide and knowledge.inventories:
         considered = without_suppressed_patterns(result.references, lines, used)
         diagnostics += check_project(considered, knowledge, result.problems + result.skipped)
@@ -200,6 +209,9 @@ def run_remove(
         if first.source == "javascript":
             checklist.extend(Note(r.path, r.line, f"JavaScript is not rewritten: {r.expression}") for r in references)
             continue
+        if first.source == "script":
+            checklist.extend(Note(r.path, r.line, _command_note(r)) for r in references)
+            continue
         outcome = rewrite_file(path, source, references, keep_on, catalogue)
         checklist.extend(outcome.notes)
         if isinstance(outcome, Failed):
@@ -219,6 +231,13 @@ def run_remove(
     checklist.extend(patched_imports(settings.root, removed_imports, _python_files(settings, python_files)))
     verdict = deletion_verdict(name, (kind,) if kind else (), after.references)
     return RemoveResult(name, kind, tuple(changes), tuple(checklist), verdict, after, tuple(failed))
+
+
+def _command_note(reference: Reference) -> str:
+    """What to do by hand about a management command in an ops file that names the flag being removed."""
+    if reference.deletes:
+        return f"waffle_delete deletes it ({reference.expression}): run it once the references are gone"
+    return f"a script runs a waffle command on it ({reference.expression}): remove that command by hand"
 
 
 def _python_files(settings: Settings, known: Sequence[str]) -> List[str]:

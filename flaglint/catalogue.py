@@ -11,9 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Dict, FrozenSet, Iterable, Literal, Mapping, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple
 
-from flaglint.model import ApiName, Kind
+from flaglint.model import ApiName, CommandAction, Kind
 
 Form = Literal[
     "call",  # a function call whose argument is the name (flag_is_active, waffle_flag, override_flag ...)
@@ -31,6 +31,7 @@ Role = Literal[
     "set",  # stores a value (set_flag)
     "model",  # reaches the database rows (get_waffle_flag_model)
     "toggle",  # an edx-toggles object or namespace, or its test override
+    "command",  # one of waffle's management commands (call_command): creates, changes or deletes the object
 ]
 
 
@@ -151,6 +152,132 @@ MODELS: Mapping[str, Kind] = {
     "waffle.models.AbstractBaseSample": "sample",
 }
 
+#: waffle's management commands that name one object (its name is their first positional argument) and their kind.
+COMMANDS: Mapping[str, Kind] = {"waffle_flag": "flag", "waffle_switch": "switch", "waffle_sample": "sample"}
+#: ``waffle_delete``: each option starts a list of names of one kind; the keyword form uses the options' ``dest``.
+DELETE_COMMAND = "waffle_delete"
+DELETE_OPTIONS: Mapping[str, Kind] = {"--flags": "flag", "--switches": "switch", "--samples": "sample"}
+DELETE_KEYWORDS: Mapping[str, Kind] = {"flag_names": "flag", "switch_names": "switch", "sample_names": "sample"}
+#: Options of the commands (and Django's own) that take the next argument as their value.
+COMMAND_VALUE_OPTIONS: FrozenSet[str] = frozenset(
+    {"--settings", "--pythonpath", "-v", "--verbosity", "--percent", "-p", "--group", "-g", "--user", "-u"}
+)
+#: Options after which a command names no object (``waffle_flag --list``).
+COMMAND_LIST_OPTIONS: FrozenSet[str] = frozenset({"-l", "--list"})
+#: Commands that create a missing object even without ``--create`` (``waffle_switch`` uses update_or_create).
+ALWAYS_CREATES: FrozenSet[str] = frozenset({"waffle_switch"})
+#: Where Django's ``call_command`` lives (``management.call_command`` too).
+CALL_COMMAND = "django.core.management.call_command"
+#: Programs that run Django's management commands (the word before the command's name): a path ending in one.
+MANAGEMENT_PROGRAMS: Tuple[str, ...] = ("manage.py", "django-admin", "django-admin.py")
+#: Names of Python callables that run shell commands given as arguments (``c.run(...)``, ``subprocess.run``,
+#: ``os.system``, fabric's ``local``/``sudo``, tutor's ``run_task`` and ``CLI_DO_INIT_TASKS.add_item``): a waffle
+#: command in such a string or argv list is a reference. Output functions (``print``, logging) are not runners.
+COMMAND_RUNNERS = re.compile(
+    r"run|exec|system|call|popen|spawn|task|command|local|sudo|shell|output|add_item|^sh$", re.IGNORECASE
+)
+
+
+#: What edx-platform's ``manage.py`` takes before the command: the service (``./manage.py lms waffle_flag ...``).
+MANAGE_SERVICES: FrozenSet[str] = frozenset({"lms", "cms"})
+
+
+def runs_management(before: Sequence[Optional[str]], program: Optional[Callable[[int], bool]] = None) -> bool:
+    """Whether the words before a command's name run Django's management commands (``./manage.py``,
+    ``django-admin``, ``python -m django``, edx-platform's ``./manage.py lms --settings=x``).
+
+    None stands for a word only runtime knows; `program` says whether such a word (by index) is a program that
+    runs them (a ``$(MANAGE)`` variable).
+    """
+    index = len(before) - 1
+    while index >= 0:  # options of the program itself: --settings=x, --settings x
+        word = before[index]
+        if word is not None and word.startswith("-"):
+            index -= 1
+        elif index >= 1 and before[index - 1] in COMMAND_VALUE_OPTIONS:
+            index -= 2
+        else:
+            break
+    if index >= 0 and before[index] in MANAGE_SERVICES:
+        index -= 1
+    if index < 0:
+        return False
+    word = before[index]
+    if word is None:
+        return program is not None and program(index)
+    if word.rsplit("/", 1)[-1] in MANAGEMENT_PROGRAMS:
+        return True
+    return word == "django" and index >= 1 and before[index - 1] == "-m"
+
+
+@dataclass(frozen=True)
+class CommandTarget:
+    """An argument of a waffle management command that names an object, and what the command does to it."""
+
+    index: int
+    """Which argument (0 is the first after the command's name)."""
+    kind: Kind
+    action: CommandAction
+    prefix: int = 0
+    """Characters of the argument before the name (``--flags=name``: 8)."""
+
+
+def command_targets(command: str, arguments: Sequence[Optional[str]], create: bool = False) -> List[CommandTarget]:
+    """The arguments of ``command`` that name objects, parsed the way waffle's commands parse them.
+
+    `arguments` are the words after the command's name: their text, or None for one only runtime knows (taken as
+    a positional argument: a name). `create` says ``--create`` was given another way (``create=True``).
+    """
+    if command == DELETE_COMMAND:
+        return _delete_targets(arguments)
+    kind = COMMANDS.get(command)
+    if kind is None:
+        return []
+    positionals: List[int] = []
+    listing = False
+    options_done = False
+    skip = False
+    for index, argument in enumerate(arguments):
+        if skip:
+            skip = False
+            continue
+        if argument is None or options_done or not argument.startswith("-") or argument == "-":
+            positionals.append(index)
+        elif argument == "--":
+            options_done = True
+        elif argument in COMMAND_LIST_OPTIONS:
+            listing = True
+        elif argument == "--create":
+            create = True
+        elif argument in COMMAND_VALUE_OPTIONS:
+            skip = True
+    if listing or not positionals:
+        return []
+    action: CommandAction = "create" if create or command in ALWAYS_CREATES else "change"
+    return [CommandTarget(positionals[0], kind, action)]
+
+
+def _delete_targets(arguments: Sequence[Optional[str]]) -> List[CommandTarget]:
+    """``waffle_delete --flags a b --switches c``: every name after a list option, with that option's kind."""
+    targets: List[CommandTarget] = []
+    current: Optional[Kind] = None
+    skip = False
+    for index, argument in enumerate(arguments):
+        if skip:
+            skip = False
+            continue
+        if argument is not None and argument.startswith("-") and argument != "-":
+            option, equals, value = argument.partition("=")
+            current = DELETE_OPTIONS.get(option)
+            if current is not None and equals:
+                targets.append(CommandTarget(index, current, "delete", len(option) + 1))
+                current = None  # ``--flags=a`` takes exactly one value
+            skip = option in COMMAND_VALUE_OPTIONS and not equals
+        elif current is not None:
+            targets.append(CommandTarget(index, current, "delete"))
+    return targets
+
+
 #: Model labels as ``apps.get_model`` and dumpdata spell them (lower-case ``app_label.model``).
 MODEL_LABELS: Mapping[str, Kind] = {"waffle.flag": "flag", "waffle.switch": "switch", "waffle.sample": "sample"}
 
@@ -197,6 +324,8 @@ class Catalogue:
             return "model"
         if api == "edx-toggles-check":
             return "toggle"
+        if api == "waffle-command":
+            return "command"
         return self._roles.get(wrapper if api == "wrapper" and wrapper else api)
 
     @cached_property

@@ -192,6 +192,21 @@ CODES: Tuple[Code, ...] = (
         "# create it in prod (or delete it from dev) so the environments agree",
         default=False,
     ),
+    Code(
+        "FL205",
+        "deleted-while-referenced",
+        "error",
+        "project",
+        "this {command} deletes {kind} '{name}', which non-test code still references ({references}): "
+        "running it switches the feature off",
+        "A `waffle_delete` (in a script, a Makefile, CI, a Dockerfile, or `call_command`) of a name that "
+        "non-test code still references.",
+        "Deleting a flag raises nowhere: waffle quietly answers 'off' (or the WAFFLE_*_DEFAULT) wherever the "
+        "code still checks it, so the script that runs this command causes the outage. Remove the references "
+        "first (`flaglint remove`), then delete.",
+        "manage.py waffle_delete --switches new_search  # views.py still calls switch_is_active('new_search')",
+        "# flaglint remove new_search --keep-on --write, then: manage.py waffle_delete --switches new_search",
+    ),
 )
 
 BY_CODE: Dict[str, Code] = {code.code: code for code in CODES}

@@ -36,6 +36,36 @@ DEFAULT_TEMPLATE_GLOBS: Tuple[str, ...] = (
     "**/jinja2/**/*.j2",
 )
 DEFAULT_JAVASCRIPT_GLOBS: Tuple[str, ...] = ("**/*.js", "**/*.jsx", "**/*.ts", "**/*.tsx", "**/*.mjs", "**/*.cjs")
+DEFAULT_OPS_GLOBS: Tuple[str, ...] = (
+    "**/*.sh",
+    "**/*.bash",
+    "**/Makefile",
+    "**/makefile",
+    "**/GNUmakefile",
+    "**/*.mk",
+    "**/Dockerfile",
+    "**/Dockerfile.*",
+    "**/*.Dockerfile",
+    "**/*.dockerfile",
+    "**/Procfile",
+    "**/Procfile.*",
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    ".github/actions/**/action.yml",
+    ".github/actions/**/action.yaml",
+    "**/.gitlab-ci.yml",
+    "**/.gitlab-ci/**/*.yml",
+    ".circleci/config.yml",
+    "**/bitbucket-pipelines.yml",
+    "**/docker-compose*.yml",
+    "**/docker-compose*.yaml",
+    "**/compose.yml",
+    "**/compose.yaml",
+    "**/tox.ini",
+    "**/app.json",
+    "**/fly.toml",
+)
+"""Ops files that may run waffle's management commands: scripts, Makefiles, Dockerfiles, Procfiles, CI, compose."""
 DEFAULT_TEST_PATTERNS: Tuple[str, ...] = (
     "tests/",
     "test/",
@@ -93,6 +123,8 @@ class Settings:
     exclude: Tuple[str, ...] = ()
     template_globs: Tuple[str, ...] = DEFAULT_TEMPLATE_GLOBS
     javascript_globs: Tuple[str, ...] = DEFAULT_JAVASCRIPT_GLOBS
+    ops_globs: Tuple[str, ...] = DEFAULT_OPS_GLOBS
+    """Files read for waffle's management commands (``manage.py waffle_switch NAME on``): ``ops-files``."""
     test_patterns: Tuple[str, ...] = DEFAULT_TEST_PATTERNS
     migration_patterns: Tuple[str, ...] = DEFAULT_MIGRATION_PATTERNS
     wrappers: Tuple[Tuple[str, Api], ...] = ()
@@ -430,6 +462,7 @@ _KEYS = {
     "exclude": "exclude",
     "template-globs": "template_globs",
     "javascript-globs": "javascript_globs",
+    "ops-files": "ops_globs",
     "test-patterns": "test_patterns",
     "migration-patterns": "migration_patterns",
     "wrappers": "wrappers",
@@ -451,6 +484,7 @@ _KEY_READERS: Dict[str, Callable[[_Reader, str, object, str], object]] = {
     "exclude": lambda r, k, v, root: r.strings(k, v),
     "template-globs": lambda r, k, v, root: r.strings(k, v),
     "javascript-globs": lambda r, k, v, root: r.strings(k, v),
+    "ops-files": lambda r, k, v, root: r.strings(k, v),
     "test-patterns": lambda r, k, v, root: r.strings(k, v),
     "migration-patterns": lambda r, k, v, root: r.strings(k, v),
     "wrappers": _read_wrappers,

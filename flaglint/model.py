@@ -16,7 +16,8 @@ from typing import Dict, List, Literal, Mapping, Optional, Tuple, Union
 Kind = Literal["flag", "switch", "sample"]
 KINDS: Tuple[Kind, ...] = ("flag", "switch", "sample")
 
-Source = Literal["python", "django-template", "jinja2", "javascript"]
+Source = Literal["python", "django-template", "jinja2", "javascript", "script"]
+"""Where a reference was found; ``script`` is an ops file (shell, Makefile, Dockerfile, Procfile, CI YAML ...)."""
 ApiName = Literal[
     "flag_is_active",
     "switch_is_active",
@@ -37,8 +38,14 @@ ApiName = Literal[
     "jinja-call",
     "js-call",
     "wrapper",
+    "waffle-command",
 ]
-"""What refers to a name: waffle's function or helper, a template form, or a project's wrapper (`wrapper`)."""
+"""What refers to a name: waffle's function or helper, a template form, a project's wrapper (`wrapper`), or one of
+waffle's management commands (`waffle-command`: ``manage.py waffle_switch NAME on``, ``call_command(...)``)."""
+CommandAction = Literal["create", "change", "delete"]
+"""What a waffle management command does to the object it names: creates it when missing (``--create``;
+``waffle_switch`` always does), changes an existing one (it fails when the object is missing), or deletes it
+(``waffle_delete``)."""
 Severity = Literal["error", "warning"]
 
 
@@ -88,6 +95,13 @@ class Reference:
     """For `api` ``wrapper``: the wrapper's dotted name (configured, or found: a function that forwards a name)."""
     reason: Optional[str] = None
     """For a dynamic reference: why the name could not be resolved, and what would resolve it."""
+    command: Optional[CommandAction] = None
+    """For api ``waffle-command``: what the command does to the object (a deletion keeps no flag alive)."""
+
+    @property
+    def deletes(self) -> bool:
+        """A ``waffle_delete`` of the name: it deletes the object, it does not use it."""
+        return self.command == "delete"
 
     @property
     def label(self) -> str:
@@ -206,7 +220,9 @@ class Knowledge:
         return None
 
 
-DELETION_GROUPS = ("code", "templates", "javascript", "tests", "dynamic")
+DELETION_GROUPS = ("code", "templates", "javascript", "scripts", "tests", "dynamic")
+"""Where blocking references come from; ``scripts`` are management commands that create or change the object
+(ops files and ``call_command``): run after the deletion, they recreate it (or fail)."""
 
 
 @dataclass(frozen=True)
@@ -219,10 +235,12 @@ class DeletionVerdict:
     migrations: Tuple[Reference, ...]
     environments: Tuple[str, ...]
     """The environments whose inventory holds the name (empty when no inventory was given)."""
+    deletions: Tuple[Reference, ...] = ()
+    """``waffle_delete`` commands that delete the name (not blocking: they are the deletion)."""
 
     @property
     def safe(self) -> bool:
-        """No code, template, JavaScript or test reference, and no dynamic reference that could produce it."""
+        """No code, template, JavaScript, script or test reference, and no dynamic reference that could produce it."""
         return not any(self.blocking.values())
 
 
@@ -371,6 +389,8 @@ class PendingReference:
     wrapper: Optional[str] = None
     toggle_use: bool = False
     """``obj.is_enabled()``: a reference only if `value` turns out to be an edx-toggles object (whose kind it takes)."""
+    command: Optional[CommandAction] = None
+    """For api ``waffle-command`` (``call_command("waffle_switch", ...)``): what the command does to the object."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import fnmatch
 import functools
 import os
 import re
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from flaglint.config import Settings
@@ -93,9 +93,14 @@ def module_name(relative: str) -> str:
 
 
 def file_type(relative: str, settings: "Settings") -> Optional[str]:
-    """ "python", "template", "javascript", or None for files flaglint does not read."""
+    """ "python", "template", "javascript", "ops" (scripts, CI, Dockerfiles), or None for files flaglint does not
+    read."""
     if relative.endswith(".py"):
         return "python"
+    if settings.ops_globs and _may_match(relative, settings.ops_globs) and _globs_regex(settings.ops_globs).match(
+        relative
+    ):
+        return "ops"
     suffixes = _suffixes(settings.template_globs + settings.javascript_globs)
     if suffixes is not None and not relative.endswith(suffixes):
         return None  # most files of a tree: images, data, docs (one C-level test instead of every glob)
@@ -104,6 +109,37 @@ def file_type(relative: str, settings: "Settings") -> Optional[str]:
     if matches_any(relative, settings.javascript_globs):
         return "javascript"
     return None
+
+
+def _may_match(relative: str, globs: Tuple[str, ...]) -> bool:
+    """A quick superset of "some glob matches": the file name has a glob's suffix, name or literal prefix."""
+    suffixes, names, prefixes = _name_parts(globs)
+    name = relative.rpartition("/")[2]
+    return name.endswith(suffixes) or name in names or name.startswith(prefixes)
+
+
+@functools.lru_cache(maxsize=8)
+def _name_parts(globs: Tuple[str, ...]) -> Tuple[Tuple[str, ...], FrozenSet[str], Tuple[str, ...]]:
+    """What the globs' last segments say about a file name: ``*.sh`` a suffix, ``Makefile`` a name, and the
+    literal start of any other (``Dockerfile.*``: ``Dockerfile.``; ``*`` alone: every name)."""
+    suffixes: List[str] = []
+    names: List[str] = []
+    prefixes: List[str] = []
+    for glob in globs:
+        last = glob.rpartition("/")[2]
+        if not any(mark in last for mark in "*?["):
+            names.append(last)
+        elif last.startswith("*") and not any(mark in last[1:] for mark in "*?["):
+            suffixes.append(last[1:])
+        else:
+            prefixes.append(re.split(r"[*?\[]", last, maxsplit=1)[0])
+    return tuple(suffixes), frozenset(names), tuple(prefixes)
+
+
+@functools.lru_cache(maxsize=8)
+def _globs_regex(globs: Tuple[str, ...]) -> "re.Pattern[str]":
+    """One regex for several globs (a single match per file, however many globs)."""
+    return re.compile("|".join(f"(?:{glob_regex(glob).pattern})" for glob in globs))
 
 
 @functools.lru_cache(maxsize=8)

@@ -212,6 +212,7 @@ class Project:
                     negated=negated,
                     pattern=None if name is not None else (pattern or WILDCARD),
                     reason=None if name is not None else (outcome.reason or None),
+                    command=pending.command,
                 )
             )
         return references

@@ -161,6 +161,7 @@ def test_refs_json_follows_the_versioned_schema(project: Path) -> None:
         "negated": False,
         "migration": False,
         "reason": None,
+        "command": None,
     }
     dynamic = document["references"][2]
     assert dynamic["pattern"] == "promo_*" and dynamic["dynamic"] is True

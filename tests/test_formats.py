@@ -62,6 +62,8 @@ COMMA_PATH = "app/my views,v2.py"
 
 KEPT = ["if flag_is_active(request, 'kept'):  # flaglint: ignore[FL101]", "    pass"]
 
+CLEANUP = ["#!/bin/sh", "python manage.py waffle_delete --switches beta_ui"]
+
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -168,6 +170,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     write(tmp_path, "exports/prod.json", EXPORT)
     write(tmp_path, "tests/test_views.py", TESTS)
     write(tmp_path, "app/kept.py", KEPT)
+    write(tmp_path, "scripts/cleanup.sh", CLEANUP)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
 
@@ -181,6 +184,7 @@ def hand_built() -> List[Diagnostic]:
     promo = ref(*at("app/views.py", VIEWS, 11, '"promo_"'), promo_expression, name=None, pattern="promo_*")
     half = ref(COMMA_PATH, 1, 18, '"half_on"', name="half_on", kind="switch")
     points = ref(*at("tests/test_views.py", TESTS, 3, '"loyalty'), '"loyalty_points"', name="loyalty_points", test=True)
+    deleted = ref(*at("scripts/cleanup.sh", CLEANUP, 2, "beta_ui"), "beta_ui", name="beta_ui", kind="switch")
     diagnostics = [
         Diagnostic("FL001", "error", message("FL001", detail="invalid syntax: 'def broken(:'"), "app/broken.py", 1, 12),
         Diagnostic("FL002", "warning", message("FL002", what="FL101"), "app/kept.py", 1, 1),
@@ -227,6 +231,7 @@ def hand_built() -> List[Diagnostic]:
             environment="prod",
             related=(promo,),
         ),
+        reference_diagnostic("FL205", deleted, command="waffle_delete", references="app/views.py:7"),
         Diagnostic(
             "FL204",
             "warning",
@@ -439,7 +444,8 @@ def test_relative_paths_stay_relative_to_srcroot(project: Path) -> None:
     log = log_of(every_code())
     assert "originalUriBaseIds" not in log["runs"][0]
     uris = {artifact(result)["uri"] for result in results(log)}
-    assert uris == {"app/broken.py", "app/kept.py", "app/views.py", "app/my%20views,v2.py", "exports/prod.json"}
+    expected = {"app/broken.py", "app/kept.py", "app/views.py", "app/my%20views,v2.py", "exports/prod.json"}
+    assert uris == expected | {"scripts/cleanup.sh"}
     for result in results(log):
         assert artifact(result)["uriBaseId"] == SRCROOT == "%SRCROOT%"
         parts = urlsplit(artifact(result)["uri"])

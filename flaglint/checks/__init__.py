@@ -11,12 +11,13 @@ from typing import Iterable, List, Mapping, Sequence, Tuple
 
 from flaglint.checks.deletion import deletion_verdict
 from flaglint.checks.files import problem_diagnostics
-from flaglint.checks.project import check_drift, check_project
+from flaglint.checks.project import check_deletions, check_drift, check_project
 from flaglint.checks.references import check_reference, check_references
 from flaglint.codes import selected
 from flaglint.model import Diagnostic
 
 __all__ = [
+    "check_deletions",
     "check_drift",
     "check_project",
     "check_reference",

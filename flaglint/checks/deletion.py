@@ -1,4 +1,5 @@
-"""The deletion gate's check: everything that still references a name, grouped (code, templates, tests ...)."""
+"""The deletion gate's check: everything that still references a name, grouped (code, templates, scripts, tests
+...); ``waffle_delete`` commands are listed apart: they are the deletion, not in its way."""
 
 from __future__ import annotations
 
@@ -16,17 +17,23 @@ def deletion_verdict(
         kinds = tuple(known)
     groups: Dict[str, List[Reference]] = {group: [] for group in DELETION_GROUPS}
     migrations: List[Reference] = []
+    deletions: List[Reference] = []
     for reference in references:
         if kinds and reference.kind not in kinds:
             continue
         if not reference.could_be(name):
             continue
-        if reference.name is None:
+        if reference.deletes:
+            if reference.name is not None:
+                deletions.append(reference)  # the deletion itself; a dynamic one may delete anything
+        elif reference.name is None:
             groups["dynamic"].append(reference)
         elif reference.migration:
             migrations.append(reference)
         elif reference.test:
             groups["tests"].append(reference)
+        elif reference.command is not None:
+            groups["scripts"].append(reference)
         elif reference.source == "javascript":
             groups["javascript"].append(reference)
         elif reference.source in ("django-template", "jinja2"):
@@ -40,4 +47,5 @@ def deletion_verdict(
         {group: tuple(found) for group, found in groups.items()},
         tuple(migrations),
         holders,
+        tuple(deletions),
     )

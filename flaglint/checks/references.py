@@ -21,6 +21,8 @@ def check_reference(reference: Reference, knowledge: Knowledge) -> List[Diagnost
     if reference.name is None:
         return _check_dynamic(reference, knowledge)
     found: List[Diagnostic] = []
+    if reference.deletes:
+        return found  # deleting a retired name is the retirement; deleting a missing one changes nothing
     retirement = knowledge.retirement(reference.kind, reference.name)
     if retirement is not None and not reference.migration:
         found.append(reference_diagnostic("FL101", reference, why=why(retirement)))
@@ -46,7 +48,7 @@ def check_reference(reference: Reference, knowledge: Knowledge) -> List[Diagnost
                 environment=",".join(environments),
             )
         )
-    if missing:
+    if missing and reference.command != "create":  # a command that creates the object needs none to exist
         environments = [environment for environment, _ in missing]
         text = joined(environments)
         if len(environments) == len(knowledge.inventories) and len(environments) > 1:
@@ -67,6 +69,8 @@ def _check_dynamic(reference: Reference, knowledge: Knowledge) -> List[Diagnosti
     if reference.reason:
         note += f": {reference.reason}"
     found = [reference_diagnostic("FL104", reference, expression=reference.expression, pattern_note=note)]
+    if reference.deletes:
+        return found
     for retirement in knowledge.retirements:
         if retirement.kind in (None, reference.kind) and reference.could_be(retirement.name):
             found.append(

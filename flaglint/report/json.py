@@ -33,6 +33,7 @@ def reference_record(reference: Reference) -> Dict[str, object]:
         "negated": reference.negated,
         "migration": reference.migration,
         "reason": reference.reason,
+        "command": reference.command,
     }
 
 
@@ -90,6 +91,7 @@ def deletion_json(result: DeleteResult) -> str:
                 "in_inventory": verdict.name not in result.unknown_names,
                 "blocking": {group: [reference_record(r) for r in found] for group, found in verdict.blocking.items()},
                 "migrations": [reference_record(r) for r in verdict.migrations],
+                "deletions": [reference_record(r) for r in verdict.deletions],
             }
         )
     scan = result.scan

@@ -17,6 +17,7 @@ def references_text(references: Sequence[Reference]) -> str:
             reference.name if reference.name is not None else f"<dynamic {reference.pattern}: {reference.expression}>"
         )
         tags = [reference.label] + (["test"] if reference.test else []) + (["negated"] if reference.negated else [])
+        tags += [reference.command] if reference.command else []
         lines.append(
             f"{reference.path}:{reference.line}:{reference.column}: {reference.kind} {name} ({', '.join(tags)})"
         )
@@ -49,6 +50,8 @@ _GROUP_TITLES = {
     "code": "code",
     "templates": "templates",
     "javascript": "JavaScript",
+    "scripts": "scripts and management commands that create or change it (run after the deletion, they recreate "
+    "it or fail)",
     "tests": "tests (they go with the code)",
     "dynamic": "dynamic references that could produce the name",
 }
@@ -92,6 +95,9 @@ def deletion_text(result: DeleteResult) -> str:
         if verdict.migrations:
             lines.append("  data migrations (not blocking: they stay in history):")
             lines.extend(f"    {_place(reference)}" for reference in verdict.migrations)
+        if verdict.deletions:
+            lines.append("  waffle_delete commands (not blocking: they are the deletion):")
+            lines.extend(f"    {_place(reference)}" for reference in verdict.deletions)
     lines.extend(_incomplete(scan))
     blocked = sum(1 for verdict in verdicts if not verdict.safe)
     if blocked:

@@ -783,4 +783,6 @@ def _manual(role: Optional[Role]) -> str:
         return "it stores a value for the current user"
     if role == "toggle":
         return "an edx-toggles object: remove the toggle definition and its uses by hand"
+    if role == "command":
+        return "a waffle management command creates, changes or deletes the object: remove it by hand"
     return "rewrite by hand"

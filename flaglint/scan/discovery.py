@@ -64,7 +64,7 @@ class DiscoveredFile:
     relative: str
     """Relative to the project root, ``/`` separators."""
     kind: str
-    """"python", "template" or "javascript"."""
+    """"python", "template", "javascript" or "ops" (scripts, Makefiles, Dockerfiles, CI files)."""
     signature: Tuple[int, int, int]
     """(mtime in ns, size, inode): equal means unchanged, without reading the file."""
 

@@ -43,6 +43,7 @@ PAYLOAD_TYPES: Mapping[str, object] = {
     "py|": ModuleSummary,
     "template|": Union[FileProblem, Tuple[Reference, ...]],
     "javascript|": Union[FileProblem, Tuple[Reference, ...]],
+    "ops|": Union[FileProblem, Tuple[Reference, ...]],
 }
 _Derived = Tuple[str, Tuple[Tuple[str, Api], ...], Tuple[Tuple[str, Kind], ...], Tuple[str, ...]]
 """(key, derived APIs, derived models, the files that can use them): what derivation found, remembered."""
@@ -633,6 +634,7 @@ def _settings_key(catalogue: Catalogue, settings: Settings) -> str:
             settings.test_patterns,
             settings.template_globs,
             settings.javascript_globs,
+            settings.ops_globs,
             settings.max_file_size,
             os.path.relpath(settings.root),  # reported paths are relative to the current directory
         )

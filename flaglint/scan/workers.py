@@ -13,6 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 from flaglint.adoption.suppressions import MARKER_BYTES, find_suppressions
 from flaglint.catalogue import Catalogue
 from flaglint.collect.javascript import collect_javascript
+from flaglint.collect.ops import collect_ops
 from flaglint.collect.python import collect_python
 from flaglint.collect.templates import collect_template
 from flaglint.model import FileProblem, Kind
@@ -149,6 +150,10 @@ def fill_record(record: FileRecord, task: Task, data: bytes, catalogue: Catalogu
         record.payloads[task.variant] = problem
         return
     assert text is not None
+    if task.kind == "ops":
+        record.payloads[task.variant] = tuple(collect_ops(task.shown, text, test=task.test))
+        PER_FILE.add("ops files", time.perf_counter() - start)
+        return
     references = collect_template(task.shown, text, test=task.test) if task.kind == "template" else []
     # JavaScript also runs inline in templates (<script> next to {% wafflejs %}).
     references += collect_javascript(task.shown, text, test=task.test)

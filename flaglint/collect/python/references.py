@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 import time
-from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from flaglint.catalogue import (
+    CALL_COMMAND,
+    COMMAND_RUNNERS,
+    COMMANDS,
+    DELETE_COMMAND,
+    DELETE_KEYWORDS,
     FACTORY_METHODS,
     MANAGER_METHODS,
     MODEL_SHORTCUTS,
@@ -21,8 +27,12 @@ from flaglint.catalogue import (
     TOGGLE_METHODS,
     Api,
     Catalogue,
+    CommandTarget,
+    command_targets,
     is_factory,
+    runs_management,
 )
+from flaglint.collect.ops import CommandName, command_names, command_names_of_parts
 from flaglint.collect.python.lines import interesting_lines
 from flaglint.collect.python.parse import decode_source, parse, parse_problem
 from flaglint.collect.python.scopes import _Scope
@@ -31,6 +41,7 @@ from flaglint.model import (
     Alt,
     ApiName,
     Attr,
+    CommandAction,
     Cat,
     Construct,
     Each,
@@ -308,11 +319,21 @@ class _Collector(Values):
     def _check_call(self, node: ast.Call, scope: _Scope) -> None:
         if not self.interesting.touches(node):
             return
+        if node.args and COMMAND_RUNNERS.search(_callee_name(node.func) or "") and _may_hold_command(node):
+            for argument in node.args:
+                self._check_shell_command(argument, scope)
+                if isinstance(argument, (ast.List, ast.Tuple)):  # ("lms", "./manage.py lms waffle_flag ...")
+                    for element in argument.elts:
+                        if isinstance(element, (ast.Constant, ast.JoinedStr)):
+                            self._check_shell_command(element, scope)
         qualname = self._callee_qualname(node.func, scope)
         if qualname is not None:
             api = self.catalogue.lookup(qualname)
             if api is not None:
                 self._check_api_call(node, api, scope)
+                return
+            if qualname == CALL_COMMAND and node.args:
+                self._check_call_command(node, scope)
                 return
             if qualname.rpartition(".")[2] in MODEL_SHORTCUTS and node.args:
                 kind = self._model_kind(node.args[0], scope)
@@ -356,6 +377,148 @@ class _Collector(Values):
             if argument is not None:
                 value = ToggleName(self._value(argument, scope))
                 self._emit(argument, scope, api.kind, api.api, value=value)
+
+    def _check_call_command(self, node: ast.Call, scope: _Scope) -> None:
+        """``call_command("waffle_switch", NAME, "on", "--create")`` and ``call_command("waffle_delete", ...)``.
+
+        Arguments are parsed the way waffle's commands parse them (`command_targets`): literals are words, any
+        other value is a positional argument (a name, resolved like any other); keywords use the options' dest
+        (``create=True``, ``name=``, ``positionals=[...]``, ``flag_names=[...]``).
+        """
+        command = self._value(node.args[0], scope)
+        if not isinstance(command, Lit) or (command.value not in COMMANDS and command.value != DELETE_COMMAND):
+            return
+        if any(isinstance(argument, ast.Starred) for argument in node.args[1:]) or any(
+            keyword.arg is None for keyword in node.keywords
+        ):
+            self._emit_command_unknown(node, command.value)
+            return
+        arguments = list(node.args[1:])
+        keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg is not None}
+        given = keywords.get("create")
+        create = isinstance(given, ast.Constant) and given.value is True
+        if command.value == DELETE_COMMAND:  # keywords, and options given as words too
+            for dest, kind in DELETE_KEYWORDS.items():
+                if dest in keywords:
+                    self._emit(keywords[dest], scope, kind, "waffle-command", sequence=True, command="delete")
+        elif "name" in keywords or "positionals" in keywords:
+            named = keywords.get("name")
+            if named is None:
+                listed = keywords["positionals"]
+                named = listed.elts[0] if isinstance(listed, (ast.List, ast.Tuple)) and listed.elts else None
+            if named is not None:
+                always = command_targets(command.value, [None], create)
+                for target in always:
+                    self._emit(named, scope, target.kind, "waffle-command", command=target.action)
+            return
+        words: List[Optional[str]] = []
+        for argument in arguments:
+            value = self._value(argument, scope)
+            words.append(value.value if isinstance(value, Lit) else None)
+        for target in command_targets(command.value, words, create):
+            self._emit_target(arguments[target.index], words[target.index], target, scope)
+
+    def _emit_target(self, argument: ast.expr, text: Optional[str], target: CommandTarget, scope: _Scope) -> None:
+        """A command's argument that names an object; for ``"--flags=NAME"`` the name after the ``=``."""
+        if text is None or not target.prefix:
+            self._emit(argument, scope, target.kind, "waffle-command", command=target.action)
+            return
+        value = Lit(text[target.prefix :])
+        position = self._string_position(argument) if isinstance(argument, ast.Constant) else None
+        if position is None:
+            self._emit(argument, scope, target.kind, "waffle-command", value=value, command=target.action)
+            return
+        start, end = position(target.prefix), position(len(text))
+        self._append(start, end, value.value, target.kind, value, "waffle-command", command=target.action)
+
+    def _check_shell_command(self, command: ast.expr, scope: _Scope) -> None:
+        """A shell command a script runs: ``c.run("./manage.py waffle_switch x on")``, ``subprocess.run([...])``."""
+        if isinstance(command, ast.Constant) and isinstance(command.value, str) and "waffle_" in command.value:
+            position = self._string_position(command)
+            for found in command_names(command.value):
+                value = self._command_value(found, lambda text, why: Unknown(text, f"`{text}` is {why}"))
+                if position is None:
+                    self._add(command, found.kind, value, "waffle-command", False, command=found.action)
+                    continue
+                start, end = position(found.start), position(found.end)
+                expression = command.value[found.start : found.end]
+                self._append(start, end, expression, found.kind, value, "waffle-command", command=found.action)
+        elif isinstance(command, ast.JoinedStr):
+            self._check_formatted_command(command, scope)
+        elif isinstance(command, (ast.List, ast.Tuple)):
+            words: List[Optional[str]] = []
+            for element in command.elts:
+                if isinstance(element, ast.Starred):
+                    return
+                value = self._value(element, scope)
+                words.append(value.value if isinstance(value, Lit) else None)
+            for index, word in enumerate(words):
+                if (word in COMMANDS or word == DELETE_COMMAND) and runs_management(words[:index]):
+                    assert word is not None
+                    arguments = command.elts[index + 1 :]
+                    for target in command_targets(word, words[index + 1 :]):
+                        self._emit_target(arguments[target.index], words[index + 1 + target.index], target, scope)
+                    return
+
+    def _check_formatted_command(self, command: ast.JoinedStr, scope: _Scope) -> None:
+        """``c.run(f"./manage.py waffle_switch {NAME} on")``: the replacement fields are values like any other
+        (a constant resolves); references point at the f-string."""
+        pieces: List[Union[str, Tuple[str, str]]] = []
+        fields: List[ast.expr] = []
+        for piece in command.values:
+            if isinstance(piece, ast.Constant) and isinstance(piece.value, str):
+                pieces.append(piece.value)
+            elif isinstance(piece, ast.FormattedValue):
+                pieces.append((str(len(fields)), ""))
+                fields.append(piece.value)
+        for found in command_names_of_parts(pieces):
+            value = self._command_value(found, lambda key, _: self._value(fields[int(key)], scope))
+            self._add(command, found.kind, value, "waffle-command", False, command=found.action)
+
+    @staticmethod
+    def _command_value(found: CommandName, unknown: Callable[[str, str], Value]) -> Value:
+        """The value a command's name argument stands for: its literal pieces and the values of the others."""
+        parts = tuple(Lit(part) if isinstance(part, str) else unknown(*part) for part in found.parts)
+        return parts[0] if len(parts) == 1 else Cat(parts) if parts else Lit("")
+
+    def _string_position(self, node: ast.Constant) -> Optional[Callable[[int], Tuple[int, int]]]:
+        """Where character `i` of a string literal's value stands in the file (1-based line and column), when the
+        literal is written without escapes; None otherwise (then references point at the literal)."""
+        segment = self._segment(node)
+        opening = _STRING_OPENING.match(segment)
+        if opening is None or not isinstance(node.value, str):
+            return None
+        quote = opening.group(2)
+        if segment[opening.end() : len(segment) - len(quote)] != node.value or not segment.endswith(quote):
+            return None
+        line, column, base = node.lineno, self._column(node.lineno, node.col_offset), opening.end()
+
+        def position(index: int) -> Tuple[int, int]:
+            before = segment[: base + index]
+            breaks = before.count("\n")
+            if not breaks:
+                return line, column + len(before) + 1
+            return line + breaks, len(before) - before.rfind("\n")
+
+        return position
+
+    def _segment(self, node: ast.expr) -> str:
+        """A node's exact source text (`_text` normalises whitespace and shortens long expressions)."""
+        end_line = node.end_lineno or node.lineno
+        chunks = [self.lines[i].encode("utf-8") for i in range(node.lineno - 1, min(end_line, len(self.lines)))]
+        if not chunks:
+            return ""
+        chunks[-1] = chunks[-1][: node.end_col_offset]
+        chunks[0] = chunks[0][node.col_offset :]
+        return "\n".join(chunk.decode("utf-8", errors="replace") for chunk in chunks)
+
+    def _emit_command_unknown(self, node: ast.Call, command: str) -> None:
+        """A command whose arguments come from ``*args``/``**kwargs``: a dynamic reference of every kind it takes."""
+        kinds: Tuple[Kind, ...] = ("flag", "switch", "sample") if command == DELETE_COMMAND else (COMMANDS[command],)
+        action: CommandAction = "delete" if command == DELETE_COMMAND else "change"
+        for kind in kinds:
+            value = Unknown(self._text(node), "the command's arguments are passed by `*args` or `**kwargs` unpacking")
+            self._add(node, kind, value, "waffle-command", False, command=action)
 
     def _check_toggle_use(self, node: ast.Call, func: ast.Attribute, scope: _Scope) -> None:
         """``SWITCH.is_enabled()``: a reference when the object turns out to be an edx-toggles toggle."""
@@ -487,16 +650,17 @@ class _Collector(Values):
         value: Optional[Value] = None,
         sequence: bool = False,
         wrapper: Optional[str] = None,
+        command: Optional[CommandAction] = None,
     ) -> None:
         if sequence and isinstance(node, (ast.List, ast.Tuple, ast.Set)) and value is None:
             for element in node.elts:
-                self._emit(element, scope, kind, api, negatable=negatable, wrapper=wrapper)
+                self._emit(element, scope, kind, api, negatable=negatable, wrapper=wrapper, command=command)
             return
         if value is None:
             value = self._value(node, scope)
             if sequence:
                 value = Each(value)
-        self._add(node, kind, value, api, negatable, wrapper)
+        self._add(node, kind, value, api, negatable, wrapper, command=command)
 
     def _emit_unknown(self, node: ast.Call, kind: Kind, api: ApiName, wrapper: Optional[str] = None) -> None:
         value = Unknown(self._text(node), "the name is passed by `*args` or `**kwargs` unpacking")
@@ -511,28 +675,68 @@ class _Collector(Values):
         negatable: bool,
         wrapper: Optional[str] = None,
         toggle_use: bool = False,
+        command: Optional[CommandAction] = None,
     ) -> None:
         line, column = node.lineno, self._column(node.lineno, node.col_offset)
         end_line = node.end_lineno or line
         end_column = self._column(end_line, node.end_col_offset or node.col_offset)
+        start, end = (line, column + 1), (end_line, end_column + 1)
+        self._append(start, end, self._text(node), kind, value, api, negatable, wrapper, toggle_use, command)
+
+    def _append(
+        self,
+        start: Tuple[int, int],
+        end: Tuple[int, int],
+        expression: str,
+        kind: Kind,
+        value: Value,
+        api: ApiName,
+        negatable: bool = False,
+        wrapper: Optional[str] = None,
+        toggle_use: bool = False,
+        command: Optional[CommandAction] = None,
+    ) -> None:
+        """A pending reference at 1-based (line, column) positions."""
         self.references.append(
             PendingReference(
                 path=self.path,
-                line=line,
-                column=column + 1,
-                end_line=end_line,
-                end_column=end_column + 1,
+                line=start[0],
+                column=start[1],
+                end_line=end[0],
+                end_column=end[1],
                 kind=kind,
                 value=value,
-                expression=self._text(node),
+                expression=expression,
                 api=api,
                 test=self.test,
                 negatable=negatable,
                 inside_wrapper=self.inside_wrapper > 0,
                 wrapper=wrapper,
                 toggle_use=toggle_use,
+                command=command,
             )
         )
+
+
+_STRING_OPENING = re.compile("([rRuU]?)(\'\'\'|\"\"\"|\'|\")")
+
+
+def _may_hold_command(node: ast.Call) -> bool:
+    """Whether a call's arguments hold a string that can name a waffle command (cheap, before looking closer)."""
+    return any(
+        isinstance(child, ast.Constant) and isinstance(child.value, str) and "waffle_" in child.value
+        for argument in node.args
+        for child in ast.walk(argument)
+    )
+
+
+def _callee_name(func: ast.expr) -> Optional[str]:
+    """The last name of a callee (``run`` for ``c.run`` and ``run``)."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
 
 
 _SPECIAL = {
