@@ -120,7 +120,10 @@ def test_dynamic_command_arguments_say_why(project: Path) -> None:
     shell = "an environment or shell variable, set when the script runs"
     assert reasons[("scripts/deploy.sh", 8)] == f"`${{name}}` is {shell}"
     assert reasons[("shop/management/commands/setup_flags.py", 15)] == "an item looked up by a key only runtime knows"
-    assert reasons[("tasks.py", 14)] == "`env` is a parameter of `deploy`"
+    assert reasons[("tasks.py", 14)] == (
+        "`env` is a parameter of `deploy`; if `tasks.deploy` forwards it to waffle, declare it under "
+        "[tool.flaglint.wrappers] (arg = 1) and its call sites name the flag"
+    )
     assert reasons[("Dockerfile", 5)] == f"`${{SEARCH_SWITCH}}` is {shell}"
     unpacked = "the command's arguments are passed by `*args` or `**kwargs` unpacking"
     assert reasons[("shop/management/commands/setup_flags.py", 21)] == unpacked
