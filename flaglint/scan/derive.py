@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from flaglint.catalogue import Api, Catalogue, is_factory
-from flaglint.model import Kind, Lit, ModuleSummary, Sym, Value
+from flaglint.catalogue import APIS, Api, Catalogue, is_factory
+from flaglint.model import Kind, Lit, ModuleSummary, Sym, TemplateFunction, TemplateGlobal, Value
 from flaglint.resolve import Project
 
 Derived = Tuple[Dict[str, Api], Dict[str, Kind]]
@@ -64,6 +64,53 @@ def derive(catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Pr
                         if catalogue.model_kind(dotted) is None:
                             models[dotted] = kind
     return apis, models
+
+
+def template_functions(
+    catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Project
+) -> Tuple[TemplateFunction, ...]:
+    """The Jinja2 globals that check a flag: each registration (`TemplateGlobal`) whose callable is one of waffle's
+    functions, a configured wrapper or a re-export (`catalogue` is the extended one), with the name argument where
+    a template passes it; a registration of the ``waffle`` module itself offers its three check functions.
+    """
+    found: Dict[str, TemplateFunction] = {}
+    for summary in summaries:
+        for registration in summary.template_globals:
+            for function in _template_functions(catalogue, project, registration):
+                found.setdefault(repr(function), function)
+    return tuple(found[key] for key in sorted(found))
+
+
+def _template_functions(
+    catalogue: Catalogue, project: Project, registration: TemplateGlobal
+) -> List[TemplateFunction]:
+    value = registration.value
+    qualname = value.qualname if isinstance(value, Sym) else value.value if isinstance(value, Lit) else ""
+    if not qualname:
+        return []
+    canonical = project.canonical(qualname) if project.in_project(qualname) else qualname
+    if canonical == "waffle" and registration.parameters is None:
+        return [
+            TemplateFunction(f"{registration.name}.{api.function}", api.kind, api.position, api.keyword, api.api)
+            for api in APIS
+            if api.modules == ("waffle",) and api.function.endswith("_is_active")
+        ]
+    api = catalogue.lookup(canonical) or catalogue.lookup(qualname)
+    if api is None or api.form != "call" or api.role != "check":
+        return []  # not a check (``waffle_flag`` guards views: a template calling it gets a decorator back)
+    position, keyword = api.position, api.keyword
+    if registration.parameters is not None:  # a lambda: which of its parameters reaches the name argument?
+        keywords = dict(registration.keywords)
+        if keyword is not None and keyword in keywords:
+            index = keywords[keyword]
+        elif position is not None and position < len(registration.arguments):
+            index = registration.arguments[position]
+        else:
+            index = -1
+        if index < 0:
+            return []  # it passes something else: its own reference, in Python
+        position, keyword = index, registration.parameters[index]
+    return [TemplateFunction(registration.name, api.kind, position, keyword, api.api, api.wrapper)]
 
 
 def _factory_kind(catalogue: Catalogue, project: Project, model: Optional[Value]) -> Optional[Kind]:

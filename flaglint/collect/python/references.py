@@ -25,8 +25,9 @@ from flaglint.catalogue import (
 )
 from flaglint.collect.python.lines import interesting_lines
 from flaglint.collect.python.parse import decode_source, parse, parse_problem
+from flaglint.collect.python.registrations import Registrations
 from flaglint.collect.python.scopes import _Scope
-from flaglint.collect.python.values import Values, _compact, _join, _useful
+from flaglint.collect.python.values import _compact, _join, _useful
 from flaglint.model import (
     Alt,
     ApiName,
@@ -92,7 +93,7 @@ def collect_tree(
     return collector.summary()
 
 
-class _Collector(Values):
+class _Collector(Registrations):
     """Walks one module: binds names per scope, turns waffle calls into pending references."""
 
     # --- driving ---
@@ -101,6 +102,8 @@ class _Collector(Values):
         module_scope = _Scope("module", None)
         self._bind_block(tree.body, module_scope)
         self._find_local_models()
+        self._find_registrations(tree, module_scope)
+        self.forwarded: List[FrozenSet[str]] = []
         self.interesting = interesting_lines(tree, self.text, self._words())
         self._visit_block(tree.body, module_scope)
 
@@ -128,6 +131,7 @@ class _Collector(Values):
             classes=tuple(self.classes.items()),
             star_imports=tuple(self.star_imports),
             runtime_attributes=self.runtime_attributes,
+            template_globals=tuple(dict.fromkeys(self.template_globals)),
         )
 
     def _find_local_models(self) -> None:
@@ -242,7 +246,14 @@ class _Collector(Values):
             function_scope.self_names = set(scope.self_names)
             function_scope.self_class = scope.self_class
         if isinstance(node, ast.Lambda):
-            self._visit(node.body, function_scope)
+            forwarding = (node.lineno, node.col_offset) in self.forwarding_lambdas
+            if forwarding:  # a Jinja2 global: its call sites are in templates, its parameters are plumbing
+                self.forwarded.append(frozenset(parameter.arg for parameter in parameters))
+            try:
+                self._visit(node.body, function_scope)
+            finally:
+                if forwarding:
+                    self.forwarded.pop()
             return
         self._bind_block(node.body, function_scope)
         with self._definition(node.name, scope):
@@ -521,11 +532,16 @@ class _Collector(Values):
                 api=api,
                 test=self.test,
                 negatable=negatable,
-                inside_wrapper=self.inside_wrapper > 0,
+                inside_wrapper=self.inside_wrapper > 0 or self._forwarded_parameter(node),
                 wrapper=wrapper,
                 toggle_use=toggle_use,
             )
         )
+
+
+    def _forwarded_parameter(self, node: ast.expr) -> bool:
+        """Whether `node` is a parameter of the Jinja2-global lambda being visited (its templates name the flag)."""
+        return bool(self.forwarded) and isinstance(node, ast.Name) and node.id in self.forwarded[-1]
 
 
 _SPECIAL = {
