@@ -38,6 +38,7 @@ LEXEME = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+
 def template_code_spans(text: str, until: int) -> List[Tuple[int, int]]:
     """The (start, end) offsets of the tags and expressions (template code) that start before offset `until`."""
     spans: List[Tuple[int, int]] = []

@@ -538,7 +538,6 @@ class _Collector(Registrations):
             )
         )
 
-
     def _forwarded_parameter(self, node: ast.expr) -> bool:
         """Whether `node` is a parameter of the Jinja2-global lambda being visited (its templates name the flag)."""
         return bool(self.forwarded) and isinstance(node, ast.Name) and node.id in self.forwarded[-1]

@@ -2,12 +2,13 @@
 
 Found wherever a project sets them up: ``env.globals.update({...})`` / ``env.globals.update(name=...)``,
 ``env.globals[name] = ...`` (in the ``environment`` callable Django's Jinja2 backend is told about, or anywhere
-else), django-jinja's ``"globals": {...}`` option in ``TEMPLATES`` (dotted strings), and ``JINJA2_GLOBALS``-style
-settings; a mapping may be a dict literal, ``dict(...)``, ``{**a, **b}`` or a name bound to one of those. Every
-registration is recorded (`TemplateGlobal`), whatever it registers: only derivation knows whether a name is one of
-waffle's functions or a project's wrapper of one. A lambda, or a one-line function of this module, that forwards
-its parameters to a call is recorded with the parameters (``lambda request, name: waffle.flag_is_active(request,
-name)``), so that derivation can say which one carries the name.
+else), django-jinja's ``"globals": {...}`` option in ``TEMPLATES`` (dotted strings), ``JINJA2_GLOBALS``-style
+settings, and django-jinja's ``library.global_function`` (called, or as a decorator); a mapping may be a dict
+literal, ``dict(...)``, ``{**a, **b}`` or a name bound to one of those. Every registration is recorded
+(`TemplateGlobal`), whatever it registers: only derivation knows whether a name is one of waffle's functions or a
+project's wrapper of one. A lambda, or a one-line function of this module, that forwards its parameters to a call
+is recorded with the parameters (``lambda request, name: waffle.flag_is_active(request, name)``), so that
+derivation can say which one carries the name.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ class Registrations(Values):
         """Every statement at any depth, with the scope its expressions are evaluated in."""
         for statement in body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if scope.kind == "module" and isinstance(statement, ast.FunctionDef):
+                    for decorator in statement.decorator_list:
+                        name = _global_function_name(decorator, statement.name)
+                        if name is not None and not self._register_function(name, statement, statement.lineno, scope):
+                            qualname = self._qualify(scope, statement.name)
+                            self.template_globals.append(TemplateGlobal(name, Sym(qualname, ""), statement.lineno))
                 inner = _Scope("function", scope)
                 arguments = statement.args
                 for parameter in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
@@ -106,10 +113,27 @@ class Registrations(Values):
                     key = node.args[0]
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):
                         self._register(key.value, node.args[1], scope)
+            elif isinstance(node, ast.Call):
+                self._global_function_call(node, scope)
             elif isinstance(node, ast.Dict):  # django-jinja: TEMPLATES = [{..., "OPTIONS": {"globals": {...}}}]
                 for entry, value in zip(node.keys, node.values):
                     if isinstance(entry, ast.Constant) and entry.value == "globals":
                         self._register_mapping(value, scope, 0)
+
+    def _global_function_call(self, node: ast.Call, scope: _Scope) -> None:
+        """django-jinja: ``library.global_function(f)``, ``(..., "name", f)``, ``(..., name="name")(f)``."""
+        func = node.func
+        if _is_global_function(func) and node.args:
+            if len(node.args) == 2 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                self._register(node.args[0].value, node.args[1], scope)
+            elif len(node.args) == 1 and not isinstance(node.args[0], ast.Constant):
+                name = _own_name(node.args[0])
+                if name is not None:
+                    self._register(name, node.args[0], scope)
+        elif isinstance(func, ast.Call) and _is_global_function(func.func) and len(node.args) == 1:
+            name = _global_function_name(func, _own_name(node.args[0]) or "")
+            if name:
+                self._register(name, node.args[0], scope)
 
     def _register_mapping(self, node: ast.expr, scope: _Scope, depth: int) -> None:
         """Register every entry of a mapping expression (a dict literal, ``dict(...)``, a name bound to one)."""
@@ -144,17 +168,21 @@ class Registrations(Values):
                 self.template_globals.append(found)
             return
         if isinstance(node, ast.Name) and node.id in self._functions and self._lookup_is_module(node.id, scope):
-            function = self._functions[node.id]
-            context = any(self._decorator_word(d) in _CONTEXT_DECORATORS for d in function.decorator_list)
-            found = self._forwarding(name, function, line, scope, skip_context=context)
-            if found is not None:
-                self.template_globals.append(found)
+            if self._register_function(name, self._functions[node.id], line, scope):
                 return
         value = self._value(node, scope)
         if isinstance(value, Sym):
             self.template_globals.append(TemplateGlobal(name, Sym(value.qualname, ""), line))
         elif isinstance(value, Lit) and _dotted(value.value):
             self.template_globals.append(TemplateGlobal(name, value, line))
+
+    def _register_function(self, name: str, function: ast.FunctionDef, line: int, scope: _Scope) -> bool:
+        """Record a one-line function of this module that forwards its parameters; False for any other."""
+        context = any(self._decorator_word(d) in _CONTEXT_DECORATORS for d in function.decorator_list)
+        found = self._forwarding(name, function, line, scope, skip_context=context)
+        if found is not None:
+            self.template_globals.append(found)
+        return found is not None
 
     def _lookup_is_module(self, name: str, scope: _Scope) -> bool:
         """Whether `name` in `scope` is the module-level definition (no local binding hides it)."""
@@ -215,6 +243,40 @@ def _forwarded_call(function: _Function) -> Optional[ast.Call]:
         body = body[1:]
     if len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Call):
         return body[0].value
+    return None
+
+
+def _is_global_function(node: ast.expr) -> bool:
+    """``library.global_function`` (django-jinja), however the library is imported."""
+    return (isinstance(node, ast.Attribute) and node.attr == "global_function") or (
+        isinstance(node, ast.Name) and node.id == "global_function"
+    )
+
+
+def _global_function_name(decorator: ast.expr, default: str) -> Optional[str]:
+    """The name a ``global_function`` decorator registers a function under; None for another decorator."""
+    if _is_global_function(decorator):
+        return default
+    if isinstance(decorator, ast.Call) and _is_global_function(decorator.func):
+        for keyword in decorator.keywords:
+            if keyword.arg == "name" and _is_string(keyword.value):
+                return str(getattr(keyword.value, "value"))
+        if decorator.args and _is_string(decorator.args[0]):
+            return str(getattr(decorator.args[0], "value"))
+        return default if not decorator.args else None
+    return None
+
+
+def _is_string(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _own_name(node: ast.expr) -> Optional[str]:
+    """The ``__name__`` a function passed by name has (``helpers.is_on`` -> ``is_on``)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
     return None
 
 
