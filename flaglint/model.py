@@ -392,6 +392,10 @@ class TemplateGlobal:
     """For a lambda: which parameter each positional argument of its call is (-1: something else)."""
     keywords: Tuple[Tuple[str, int], ...] = ()
     """For a lambda: which parameter each keyword argument of its call is (-1: something else)."""
+    function: str = ""
+    """For a one-line function of the module: its dotted name (derivation makes it a wrapper when it forwards)."""
+    skipped: int = 0
+    """Leading parameters a template does not pass (the context of a ``@pass_context`` function)."""
 
 
 @dataclass(frozen=True)

@@ -467,10 +467,11 @@ class _Scan:
                 imports = self.imports[shown] = import_statements(data)
             if any(may_bind(data, name, imports) for name in names):
                 affected.add(shown)
-        for qualname in state.models:
+        defining = [*state.models, *(name for name, api in state.apis.items() if api.wrapper == name)]
+        for qualname in defining:
             for path in self.index.paths(qualname.rpartition(".")[0])[:1]:
                 if path in self.files and self.files[path].scanned:
-                    affected.add(path)  # the defining module may use its model itself
+                    affected.add(path)  # the defining module may use its model, or forwards in its wrapper
         if state.labels:
             for file in self._python_files():
                 if file.record is not None and "word:get_model" in file.record.extra_tokens:
@@ -661,8 +662,10 @@ def _settings_key(catalogue: Catalogue, settings: Settings) -> str:
 
 
 def _exports(summary: ModuleSummary) -> str:
-    """A digest of what a module offers other modules: its imports, module-level names and classes."""
-    material = repr((summary.module, summary.imports, summary.symbols, summary.classes)).encode()
+    """A digest of what a module offers other modules: its imports, module-level names and classes, and the Jinja2
+    globals it registers (a forwarding one is a wrapper)."""
+    exported = (summary.module, summary.imports, summary.symbols, summary.classes, summary.template_globals)
+    material = repr(exported).encode()
     return hashlib.blake2b(material, digest_size=12).hexdigest()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from flaglint.collect.python.scopes import _Scope
@@ -181,7 +182,8 @@ class Registrations(Values):
         context = any(self._decorator_word(d) in _CONTEXT_DECORATORS for d in function.decorator_list)
         found = self._forwarding(name, function, line, scope, skip_context=context)
         if found is not None:
-            self.template_globals.append(found)
+            qualname = f"{self.module}.{function.name}" if self.module else function.name
+            self.template_globals.append(replace(found, function=qualname, skipped=int(context)))
         return found is not None
 
     def _lookup_is_module(self, name: str, scope: _Scope) -> bool:
