@@ -101,7 +101,8 @@ def test_a_changed_registration_changes_the_templates_and_the_wrappers_under_the
 
 
 def registrations(source: str, module: str = "app.env") -> "tuple[TemplateGlobal, ...]":
-    return collect_python("app/env.py", source.encode(), module=module, test=False, catalogue=Catalogue()).template_globals
+    summary = collect_python("app/env.py", source.encode(), module=module, test=False, catalogue=Catalogue())
+    return summary.template_globals
 
 
 def test_globals_update_with_a_dict_keywords_and_a_bound_name() -> None:

@@ -3,10 +3,11 @@
 A module that imports waffle's function under another name (``from waffle import flag_is_active as is_on``), or
 aliases it (``is_on = waffle.flag_is_active``), exports a new API (``shop.compat.is_on``); a class that subclasses
 one of waffle's models is a new model; a one-line function registered as a Jinja2 global that forwards its
-parameter to waffle's check (``def beta(name): return switch_is_active(name)``) is a wrapper. `derive` reads that from the defining modules' summaries (and from what
-modules import), so a name is known however many files use it and whatever words those files hold. Each round's
-new names are new words; the files that can bind them (`may_bind`) are collected next, so a chain of re-exports
-through modules that never name waffle is followed, one link per round.
+parameter to waffle's check (``def beta(name): return switch_is_active(name)``) is a wrapper. `derive` reads that
+from the defining modules' summaries (and from what modules import), so a name is known however many files use
+it and whatever words those files hold. Each round's new names are new words; the files that can bind them
+(`may_bind`) are collected next, so a chain of re-exports through modules that never name waffle is followed, one
+link per round.
 """
 
 from __future__ import annotations
