@@ -148,6 +148,13 @@ def test_django_jinja_options_and_settings_hold_dotted_paths() -> None:
 def test_no_registration_without_a_globals_mapping() -> None:
     assert registrations("import waffle\nglobals().update({'x': waffle.flag_is_active})\nd = {'y': 1}\n") == ()
     assert registrations("import waffle\nenv.globals[key] = waffle.flag_is_active\n") == ()  # the name is unknown
+    no_names = "import waffle\nenv.globals.update({'': waffle.flag_is_active, 'a-b': waffle.switch_is_active})\n"
+    assert registrations(no_names) == ()  # a template cannot call these
+
+
+def test_a_function_with_no_callable_name_matches_nothing() -> None:
+    odd = (TemplateFunction("", "flag", 0, None, "flag_is_active"), TemplateFunction("a b", "flag", 0, None, "wrapper"))
+    assert collect_template("t.jinja", "{{ ('x') }}{{ a b('y') }}{{ f('z') }}", test=False, functions=odd) == []
 
 
 def test_a_lambda_is_recorded_with_the_parameter_each_argument_is() -> None:

@@ -67,9 +67,10 @@ def collect_template(
         if m.lastgroup == "skip":
             continue
         start, end = m.span()
-        if text.find("waffle", start, end) >= 0:
+        waffle = text.find("waffle", start, end) >= 0
+        if waffle:
             _jinja_calls(path, text, start, end, lines, test, refs)
-        if any(text.find(word, start, end) >= 0 for word in words):
+        if waffle or any(text.find(word, start, end) >= 0 for word in words):
             _function_calls(table, path, text, start, end, lines, test, refs)
         if m.lastgroup == "tag":
             tag = TAG.match(text, start, end)
@@ -113,16 +114,22 @@ def _jinja_calls(
         refs.append(_reference(path, lines, arg_start, arg_end, arg, kind, name, "jinja2", "jinja-call", test, pattern))
 
 
+#: A name a template can call: a global (an identifier) or an attribute path from one.
+_CALLABLE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
 class _Table:
     """The functions a template may call, and the regex that finds their calls."""
 
     def __init__(self, functions: Tuple[TemplateFunction, ...]) -> None:
         self.by_name: Dict[str, List[TemplateFunction]] = {}
         for function in (*PYTHON_STYLE, *functions):
-            key = "".join(function.name.split())
-            if function not in self.by_name.get(key, []):
-                self.by_name.setdefault(key, []).append(function)
-        self.words: FrozenSet[str] = frozenset(name.split(".")[-1] for name in self.by_name)
+            if _CALLABLE_NAME.fullmatch(function.name) and function not in self.by_name.get(function.name, []):
+                self.by_name.setdefault(function.name, []).append(function)
+        #: The words a tag must hold to call one of the project's functions (waffle's own hold ``waffle``).
+        self.words: FrozenSet[str] = frozenset(
+            name.split(".")[-1] for name in self.by_name if not name.startswith("waffle.")
+        )
         callees = "|".join(
             r"\s*\.\s*".join(re.escape(part) for part in name.split("."))
             for name in sorted(self.by_name, key=len, reverse=True)
@@ -147,7 +154,7 @@ def _function_calls(
             continue  # a string literal
         listed = arguments(text, call.end(), end)
         positional = [(s, e) for keyword, s, e in listed if keyword is None]
-        for function in table.by_name["".join(callee.split())]:
+        for function in table.by_name["".join(callee.split())]:  # ``waffle . flag_is_active`` too
             span = next(((s, e) for keyword, s, e in listed if keyword and keyword == function.keyword), None)
             if span is None and function.position is not None and function.position < len(positional):
                 span = positional[function.position]

@@ -161,6 +161,8 @@ class Registrations(Values):
 
     def _register(self, name: str, node: ast.expr, scope: _Scope) -> None:
         """Record one global: its value, or for a forwarding lambda / one-line function, its call and parameters."""
+        if not name.isidentifier():
+            return  # a template cannot call it by name
         line = node.lineno
         if isinstance(node, ast.Lambda):
             found = self._forwarding(name, node, line, scope, skip_context=False)
@@ -179,6 +181,8 @@ class Registrations(Values):
 
     def _register_function(self, name: str, function: ast.FunctionDef, line: int, scope: _Scope) -> bool:
         """Record a one-line function of this module that forwards its parameters; False for any other."""
+        if not name.isidentifier():
+            return True  # a template cannot call it by name: nothing to record
         context = any(self._decorator_word(d) in _CONTEXT_DECORATORS for d in function.decorator_list)
         found = self._forwarding(name, function, line, scope, skip_context=context)
         if found is not None:
