@@ -68,6 +68,8 @@ def test_the_expected_references_cover_every_registration_form() -> None:
         assert any(f" {name} jinja2 " in line for line in wanted), name  # django-jinja: options, setting, library
     for name in ("legacy_layout", "legacy_feature", "legacy_beta", "legacy_context_flag", "module_global"):
         assert any(f" {name} jinja2 " in line for line in wanted), name  # the `environment` callable
+    for name in ("jingo_flag", "nested_switch", "nested_flag"):
+        assert any(f" {name} jinja2 " in line for line in wanted), name  # jingo, a mapping as one global
     assert any(" ? " in line for line in wanted)
 
 
@@ -157,6 +159,26 @@ def test_a_function_with_no_callable_name_matches_nothing() -> None:
     assert collect_template("t.jinja", "{{ ('x') }}{{ a b('y') }}{{ f('z') }}", test=False, functions=odd) == []
 
 
+def test_a_mapping_registered_as_one_global_offers_dotted_names() -> None:
+    found = registrations(
+        "from django.conf import settings\nfrom waffle import switch_is_active\n"
+        "HELPERS = {'on': switch_is_active}\n"
+        "settings.JINJA2_GLOBALS['features'] = {'switch': switch_is_active, 'more': HELPERS}\n"
+    )
+    assert [g.name for g in found] == ["features.switch", "features.more.on"]
+
+
+def test_jingo_and_django_jinja_decorators_register_under_the_functions_name() -> None:
+    found = registrations(
+        "from jingo import register\nfrom django_jinja import library\nimport waffle\n"
+        "@register.function\ndef a(name):\n    return waffle.switch_is_active(name)\n"
+        "@library.global_function(name='b_on')\ndef b(name):\n    return waffle.switch_is_active(name)\n"
+        "@library.global_function\ndef c(name):\n    return compute(name)\n"
+    )
+    registered = [(g.name, g.function) for g in found]
+    assert registered == [("a", "app.env.a"), ("b_on", "app.env.b"), ("c", "")]  # c forwards to nothing known
+
+
 def test_a_lambda_is_recorded_with_the_parameter_each_argument_is() -> None:
     (found,) = registrations("import waffle\nenv.globals['f'] = lambda r, n: waffle.flag_is_active(r, n, x=n)\n")
     assert found.parameters == ("r", "n")
@@ -237,6 +259,12 @@ def test_positions_frame_the_name_expression() -> None:
 )
 def test_what_is_no_call_of_a_registered_function(text: str) -> None:
     assert template(text) == []
+
+
+def test_a_project_registering_waffles_own_helper_names_gets_each_reference_once() -> None:
+    own = (TemplateFunction("waffle.flag", "flag", 0, "flag_name", "flag_is_active"),)
+    refs = collect_template("t.jinja", "{{ waffle.flag('x') }}", test=False, functions=own)
+    assert [(r.name, r.api) for r in refs] == [("x", "jinja-call")]
 
 
 def test_registered_names_are_found_in_a_file_without_the_word_waffle() -> None:

@@ -77,7 +77,19 @@ def collect_template(
             if tag is not None:
                 refs.append(_tag_reference(path, tag, lines, test))
     refs.sort(key=lambda r: (r.line, r.column))
-    return refs
+    return _once(refs)
+
+
+def _once(refs: List[Reference]) -> List[Reference]:
+    """The references without repeats of one place and kind (a project registering waffle's own ``waffle.flag``)."""
+    seen = set()
+    kept = []
+    for ref in refs:
+        place = (ref.line, ref.column, ref.end_line, ref.end_column, ref.kind)
+        if place not in seen:
+            seen.add(place)
+            kept.append(ref)
+    return kept
 
 
 def _tag_reference(path: str, tag: re.Match[str], lines: LineIndex, test: bool) -> Reference:

@@ -3,12 +3,13 @@
 Found wherever a project sets them up: ``env.globals.update({...})`` / ``env.globals.update(name=...)``,
 ``env.globals[name] = ...`` (in the ``environment`` callable Django's Jinja2 backend is told about, or anywhere
 else), django-jinja's ``"globals": {...}`` option in ``TEMPLATES`` (dotted strings), ``JINJA2_GLOBALS``-style
-settings, and django-jinja's ``library.global_function`` (called, or as a decorator); a mapping may be a dict
-literal, ``dict(...)``, ``{**a, **b}`` or a name bound to one of those. Every registration is recorded
-(`TemplateGlobal`), whatever it registers: only derivation knows whether a name is one of waffle's functions or a
-project's wrapper of one. A lambda, or a one-line function of this module, that forwards its parameters to a call
-is recorded with the parameters (``lambda request, name: waffle.flag_is_active(request, name)``), so that
-derivation can say which one carries the name.
+settings, django-jinja's ``library.global_function`` and jingo's ``register.function`` (called, or as decorators);
+a mapping may be a dict literal, ``dict(...)``, ``{**a, **b}`` or a name bound to one of those, and a mapping
+registered as one global offers its entries under dotted names (``globals["waffle"] = {"flag": ...}``). Every
+registration is recorded (`TemplateGlobal`), whatever it registers: only derivation knows whether a name is one of
+waffle's functions or a project's wrapper of one. A lambda, or a one-line function of this module, that forwards
+its parameters to a call is recorded with the parameters (``lambda request, name: waffle.flag_is_active(request,
+name)``), so that derivation can say which one carries the name.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ class Registrations(Values):
     def _find_registrations(self, tree: ast.Module, module_scope: _Scope) -> None:
         self.template_globals = []
         self.forwarding_lambdas = set()
-        if "globals" not in self.text and "GLOBALS" not in self.text:
-            return
+        text = self.text
+        if "global" not in text and "GLOBALS" not in text and "register.function" not in text:
+            return  # no ``.globals``, ``JINJA2_GLOBALS``, ``global_function``, jingo's ``register.function``
         self._mappings: Dict[str, List[ast.expr]] = {}
         self._functions: Dict[str, ast.FunctionDef] = {}
         for statement in tree.body:
@@ -136,33 +138,37 @@ class Registrations(Values):
             if name:
                 self._register(name, node.args[0], scope)
 
-    def _register_mapping(self, node: ast.expr, scope: _Scope, depth: int) -> None:
+    def _register_mapping(self, node: ast.expr, scope: _Scope, depth: int, prefix: str = "") -> None:
         """Register every entry of a mapping expression (a dict literal, ``dict(...)``, a name bound to one)."""
         if depth > _MAX_DEPTH:
             return
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values):
                 if key is None:
-                    self._register_mapping(value, scope, depth + 1)
+                    self._register_mapping(value, scope, depth + 1, prefix)
                 elif isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    self._register(key.value, value, scope)
+                    self._register(prefix + key.value, value, scope, depth)
         elif _is_dict_call(node):
             assert isinstance(node, ast.Call)
             for argument in node.args:
-                self._register_mapping(argument, scope, depth + 1)
+                self._register_mapping(argument, scope, depth + 1, prefix)
             for keyword in node.keywords:
                 if keyword.arg is None:
-                    self._register_mapping(keyword.value, scope, depth + 1)
+                    self._register_mapping(keyword.value, scope, depth + 1, prefix)
                 else:
-                    self._register(keyword.arg, keyword.value, scope)
+                    self._register(prefix + keyword.arg, keyword.value, scope, depth)
         elif isinstance(node, ast.Name):
             for bound in self._mappings.get(node.id, []):
-                self._register_mapping(bound, scope, depth + 1)
+                self._register_mapping(bound, scope, depth + 1, prefix)
 
-    def _register(self, name: str, node: ast.expr, scope: _Scope) -> None:
-        """Record one global: its value, or for a forwarding lambda / one-line function, its call and parameters."""
-        if not name.isidentifier():
+    def _register(self, name: str, node: ast.expr, scope: _Scope, depth: int = 0) -> None:
+        """Record one global: its value, or for a forwarding lambda / one-line function, its call and parameters;
+        a mapping registers each entry under a dotted name (``globals["waffle"] = {"flag": ...}``: ``waffle.flag``)."""
+        if not _callable(name):
             return  # a template cannot call it by name
+        if _mapping_shaped(node) or (isinstance(node, ast.Name) and node.id in self._mappings):
+            self._register_mapping(node, scope, depth + 1, name + ".")
+            return
         line = node.lineno
         if isinstance(node, ast.Lambda):
             found = self._forwarding(name, node, line, scope, skip_context=False)
@@ -181,7 +187,7 @@ class Registrations(Values):
 
     def _register_function(self, name: str, function: ast.FunctionDef, line: int, scope: _Scope) -> bool:
         """Record a one-line function of this module that forwards its parameters; False for any other."""
-        if not name.isidentifier():
+        if not _callable(name):
             return True  # a template cannot call it by name: nothing to record
         context = any(self._decorator_word(d) in _CONTEXT_DECORATORS for d in function.decorator_list)
         found = self._forwarding(name, function, line, scope, skip_context=context)
@@ -253,10 +259,12 @@ def _forwarded_call(function: _Function) -> Optional[ast.Call]:
 
 
 def _is_global_function(node: ast.expr) -> bool:
-    """``library.global_function`` (django-jinja), however the library is imported."""
-    return (isinstance(node, ast.Attribute) and node.attr == "global_function") or (
-        isinstance(node, ast.Name) and node.id == "global_function"
-    )
+    """``library.global_function`` (django-jinja), however the library is imported, or jingo's
+    ``register.function``."""
+    if isinstance(node, ast.Attribute):
+        jingo = node.attr == "function" and isinstance(node.value, ast.Name) and node.value.id == "register"
+        return node.attr == "global_function" or jingo
+    return isinstance(node, ast.Name) and node.id == "global_function"
 
 
 def _global_function_name(decorator: ast.expr, default: str) -> Optional[str]:
@@ -273,6 +281,11 @@ def _global_function_name(decorator: ast.expr, default: str) -> Optional[str]:
     return None
 
 
+def _callable(name: str) -> bool:
+    """Whether a template can call a global of this name (dotted: an entry of a registered mapping)."""
+    return all(part.isidentifier() for part in name.split("."))
+
+
 def _is_string(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
@@ -287,8 +300,11 @@ def _own_name(node: ast.expr) -> Optional[str]:
 
 
 def _is_globals(node: ast.expr) -> bool:
-    """``<anything>.globals``: a Jinja2 environment's (or template's) globals."""
-    return isinstance(node, ast.Attribute) and node.attr == "globals"
+    """``<anything>.globals`` (a Jinja2 environment's or template's globals), or a ``JINJA2_GLOBALS``-style setting
+    (``settings.JINJA2_GLOBALS["waffle"] = ...``)."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "globals" or _SETTINGS_NAME.match(node.attr) is not None
+    return isinstance(node, ast.Name) and _SETTINGS_NAME.match(node.id) is not None
 
 
 def _is_dict_call(node: ast.expr) -> bool:
