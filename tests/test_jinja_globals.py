@@ -292,3 +292,22 @@ def test_python_style_calls_in_template_code_are_template_references_not_javascr
 def test_outside_templates_the_javascript_call_keeps_its_first_argument() -> None:
     text = "const s = `{{ x }}`; waffle.flag_is_active('js_flag');"
     assert [r.name for r in collect_javascript("a.js", text, test=False)] == ["js_flag"]
+
+
+# --- removal ------------------------------------------------------------------------------------------------------
+
+
+def test_removal_leaves_a_call_of_a_registered_global_to_the_user_and_is_not_safe() -> None:
+    from flaglint.api import ScanOptions, run_remove
+
+    here = os.getcwd()
+    os.chdir(PROJECT)
+    try:
+        result = run_remove(load_settings("."), "legacy_layout", keep_on=True, scanning=ScanOptions(jobs=1))
+    finally:
+        os.chdir(here)
+    assert result.changes == ()
+    assert [str(note) for note in result.checklist] == [
+        "legacy/templates/page.jinja:2: a Jinja2 call of flag_is_active is not rewritten: 'legacy_layout'"
+    ]
+    assert not result.safe
