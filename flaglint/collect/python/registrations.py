@@ -26,6 +26,9 @@ from flaglint.model import Lit, Sym, TemplateGlobal
 #: Settings that hold a Jinja2 globals mapping (django-jinja before 2.0, jingo, coffin).
 _SETTINGS_NAME = re.compile(r"\A\w*JINJA\w*_GLOBALS\Z")
 
+#: What a module that registers Jinja2 globals holds (a cheap test before the pass).
+_MAY_REGISTER = re.compile(r"""\.\s*globals\b|["']globals["']|GLOBALS|global_function|register\s*\.\s*function""")
+
 #: Decorators that make Jinja2 pass the template context first (the template does not pass it).
 _CONTEXT_DECORATORS = frozenset({"pass_context", "contextfunction", "pass_eval_context", "evalcontextfunction"})
 
@@ -44,8 +47,8 @@ class Registrations(Values):
         self.template_globals = []
         self.forwarding_lambdas = set()
         text = self.text
-        if "global" not in text and "GLOBALS" not in text and "register.function" not in text:
-            return  # no ``.globals``, ``JINJA2_GLOBALS``, ``global_function``, jingo's ``register.function``
+        if not ("global" in text or "GLOBALS" in text or "register" in text) or _MAY_REGISTER.search(text) is None:
+            return  # no ``.globals``, ``"globals"``, ``JINJA2_GLOBALS``, ``global_function``, ``register.function``
         self._mappings: Dict[str, List[ast.expr]] = {}
         self._functions: Dict[str, ast.FunctionDef] = {}
         for statement in tree.body:
