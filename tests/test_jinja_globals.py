@@ -255,6 +255,7 @@ def test_positions_frame_the_name_expression() -> None:
         "{# on('x') #}",
         "<p>on('x')</p>",
         "{{ on }}",
+        "{% macro on(name) %}{{ name }}{% endmacro %}",
     ],
 )
 def test_what_is_no_call_of_a_registered_function(text: str) -> None:

@@ -126,6 +126,9 @@ def _jinja_calls(
         refs.append(_reference(path, lines, arg_start, arg_end, arg, kind, name, "jinja2", "jinja-call", test, pattern))
 
 
+#: The words before a macro's name in its definition.
+_MACRO = re.compile(r"\bmacro\s+\Z")
+
 #: A name a template can call: a global (an identifier) or an attribute path from one.
 _CALLABLE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
@@ -164,6 +167,8 @@ def _function_calls(
         callee = call.group("callee")
         if callee is None:
             continue  # a string literal
+        if _MACRO.search(text, max(start, call.start() - 40), call.start()) is not None:
+            continue  # ``{% macro beta(name) %}`` defines a macro (which hides the global), it calls nothing
         listed = arguments(text, call.end(), end)
         positional = [(s, e) for keyword, s, e in listed if keyword is None]
         for function in table.by_name["".join(callee.split())]:  # ``waffle . flag_is_active`` too
