@@ -312,3 +312,15 @@ def test_removal_leaves_a_call_of_a_registered_global_to_the_user_and_is_not_saf
         "legacy/templates/page.jinja:2: a Jinja2 call of flag_is_active is not rewritten: 'legacy_layout'"
     ]
     assert not result.safe
+
+
+def test_an_edited_template_is_read_with_the_remembered_globals(tmp_path: Path) -> None:
+    """Derivation's remembered answer stands (no Python changed); the edited template is collected with it."""
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    run_scan(root, tmp_path / "cache")
+    page = root / "legacy" / "templates" / "page.jinja"
+    page.write_text(page.read_text() + "{{ toggled('appended_switch') }}\n")
+    after = listed(run_scan(root, tmp_path / "cache").references)
+    assert "legacy/templates/page.jinja:17:12 switch appended_switch jinja2 switch_is_active" in after
+    assert sorted(after) == sorted(listed(run_scan(root).references))
