@@ -430,6 +430,9 @@ class ModuleSummary:
     """The line where module-level code writes the module's attributes (``globals()[k] = v``); 0 when none does."""
     template_globals: Tuple[TemplateGlobal, ...] = ()
     """Callables this module registers as Jinja2 globals, whatever they are (derivation picks waffle's)."""
+    forwarders: Tuple[TemplateGlobal, ...] = ()
+    """One-line functions of this module that forward a parameter to waffle's check (named by their own name and
+    `TemplateGlobal.function`): a registration in another module (``env.globals["on"] = helpers.on``) uses them."""
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,9 @@ def test_the_expected_references_cover_every_registration_form() -> None:
         assert any(f" {name} jinja2 " in line for line in wanted), name  # django-jinja: options, setting, library
     for name in ("legacy_layout", "legacy_feature", "legacy_beta", "legacy_context_flag", "module_global"):
         assert any(f" {name} jinja2 " in line for line in wanted), name  # the `environment` callable
-    for name in ("jingo_flag", "nested_switch", "nested_flag"):
-        assert any(f" {name} jinja2 " in line for line in wanted), name  # jingo, a mapping as one global
+    for name in ("jingo_flag", "nested_switch", "nested_flag", "helper_switch_name"):
+        assert any(f" {name} jinja2 " in line for line in wanted), name  # jingo, a mapping, another module's helper
+    assert not [line for line in wanted if " ? * python " in line]  # the registered helpers' bodies are plumbing
     assert any(" ? " in line for line in wanted)
 
 
@@ -322,5 +323,35 @@ def test_an_edited_template_is_read_with_the_remembered_globals(tmp_path: Path) 
     page = root / "legacy" / "templates" / "page.jinja"
     page.write_text(page.read_text() + "{{ toggled('appended_switch') }}\n")
     after = listed(run_scan(root, tmp_path / "cache").references)
-    assert "legacy/templates/page.jinja:17:12 switch appended_switch jinja2 switch_is_active" in after
+    assert "legacy/templates/page.jinja:18:12 switch appended_switch jinja2 switch_is_active" in after
+    assert sorted(after) == sorted(listed(run_scan(root).references))
+
+
+def test_forwarders_are_the_one_line_functions_that_forward_to_a_check() -> None:
+    summary = collect_python(
+        "app/helpers.py",
+        b"import waffle\nfrom jinja2 import pass_context\n"
+        b"def on(name):\n    return waffle.switch_is_active(name)\n"
+        b"@pass_context\ndef here(context, name):\n    return waffle.flag_is_active(context['request'], name)\n"
+        b"def other(name):\n    return compute(name)\n"
+        b"def longer(name):\n    x = name\n    return waffle.switch_is_active(x)\n",
+        module="app.helpers",
+        test=False,
+        catalogue=Catalogue(),
+    )
+    assert [(f.function, f.parameters, f.skipped) for f in summary.forwarders] == [
+        ("app.helpers.on", ("name",), 0),
+        ("app.helpers.here", ("name",), 1),
+    ]
+
+
+def test_a_changed_helper_in_another_module_is_seen_under_the_cache(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    run_scan(root, tmp_path / "cache")
+    helpers = root / "shop" / "toggles.py"
+    helpers.write_text(helpers.read_text().replace("return is_on(name)", 'return is_on("fixed")'))
+    after = listed(run_scan(root, tmp_path / "cache").references)
+    assert not any(" helper_switch_name " in line or " python_caller_helper " in line for line in after)
+    assert "shop/toggles.py:10:18 switch fixed python switch_is_active" in after
     assert sorted(after) == sorted(listed(run_scan(root).references))

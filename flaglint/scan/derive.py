@@ -65,7 +65,8 @@ def derive(catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Pr
                     for dotted in (f"{module}.{name}" if module else name, target):
                         if catalogue.model_kind(dotted) is None:
                             models[dotted] = kind
-            for registration in summary.template_globals:
+            for registered in summary.template_globals:
+                registration = _through_forwarder(project, registered)
                 if registration.function and catalogue.lookup(registration.function) is None:
                     forwarded = _forwarded(catalogue, project, registration)
                     if forwarded is not None:
@@ -86,7 +87,8 @@ def template_functions(
     """
     found: Dict[str, TemplateFunction] = {}
     for summary in summaries:
-        for registration in summary.template_globals:
+        for registered in summary.template_globals:
+            registration = _through_forwarder(project, registered)
             for function in _template_functions(catalogue, project, registration):
                 found.setdefault(repr(function), function)
     return tuple(found[key] for key in sorted(found))
@@ -109,6 +111,29 @@ def _template_functions(
     if registration.parameters is not None:
         position, keyword = index, registration.parameters[index]
     return [TemplateFunction(registration.name, api.kind, position, keyword, api.api, api.wrapper)]
+
+
+def _through_forwarder(project: Project, registration: TemplateGlobal) -> TemplateGlobal:
+    """A registration of another module's forwarding function (``env.globals["on"] = helpers.on``) as if that
+    function had been registered where it is defined; any other registration as it is."""
+    if registration.parameters is not None or not isinstance(registration.value, Sym):
+        return registration
+    qualname = registration.value.qualname
+    if not project.in_project(qualname):
+        return registration
+    forwarder = project.forwarder(project.canonical(qualname))
+    if forwarder is None:
+        return registration
+    return TemplateGlobal(
+        registration.name,
+        forwarder.value,
+        registration.line,
+        forwarder.parameters,
+        forwarder.arguments,
+        forwarder.keywords,
+        forwarder.function,
+        forwarder.skipped,
+    )
 
 
 def _qualname(project: Project, registration: TemplateGlobal) -> str:

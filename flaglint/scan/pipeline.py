@@ -662,9 +662,16 @@ def _settings_key(catalogue: Catalogue, settings: Settings) -> str:
 
 
 def _exports(summary: ModuleSummary) -> str:
-    """A digest of what a module offers other modules: its imports, module-level names and classes, and the Jinja2
-    globals it registers (a forwarding one is a wrapper)."""
-    exported = (summary.module, summary.imports, summary.symbols, summary.classes, summary.template_globals)
+    """A digest of what a module offers other modules: its imports, module-level names and classes, the Jinja2
+    globals it registers and the functions it has that forward to waffle's checks (registered, they are wrappers)."""
+    exported = (
+        summary.module,
+        summary.imports,
+        summary.symbols,
+        summary.classes,
+        summary.template_globals,
+        summary.forwarders,
+    )
     material = repr(exported).encode()
     return hashlib.blake2b(material, digest_size=12).hexdigest()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import time
-from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from flaglint.catalogue import (
     FACTORY_METHODS,
@@ -132,6 +132,7 @@ class _Collector(Registrations):
             star_imports=tuple(self.star_imports),
             runtime_attributes=self.runtime_attributes,
             template_globals=tuple(dict.fromkeys(self.template_globals)),
+            forwarders=tuple(self.forwarders),
         )
 
     def _find_local_models(self) -> None:
@@ -435,21 +436,6 @@ class _Collector(Registrations):
             return None
         label = ".".join(literals).lower()
         return self.catalogue.model_labels.get(label)
-
-    def _follow(self, qualname: str) -> str:
-        """Follow aliases defined at this module's top level (``fia = waffle.flag_is_active``)."""
-        seen: Set[str] = set()
-        prefix = self.module + "."
-        while qualname.startswith(prefix) and qualname not in seen:
-            seen.add(qualname)
-            thunks = self.symbols.get(qualname[len(prefix) :])
-            if not thunks or len(thunks) != 1:
-                break
-            value = thunks[0]()
-            if not isinstance(value, Sym):
-                break
-            qualname = value.qualname
-        return qualname
 
     def _callee_qualname(self, func: ast.expr, scope: _Scope) -> Optional[str]:
         if not isinstance(func, (ast.Name, ast.Attribute)):

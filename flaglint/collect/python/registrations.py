@@ -43,9 +43,31 @@ class Registrations(Values):
     forwarding_lambdas: Set[Tuple[int, int]]
     """(line, column) of each lambda registered as a global: its call sites are in templates."""
 
+    forwarders: List[TemplateGlobal]
+    """This module's one-line functions that forward a parameter to a check of the catalogue (another module may
+    register them as globals)."""
+
+    def _find_forwarders(self, tree: ast.Module, module_scope: _Scope) -> None:
+        """Every module-level one-line function that forwards its parameters to one call (`_forwarders`)."""
+        self._forwarders: Dict[str, TemplateGlobal] = {}
+        for statement in tree.body:
+            if isinstance(statement, ast.FunctionDef) and _forwarded_call(statement) is not None:
+                context = any(self._decorator_word(d) in _CONTEXT_DECORATORS for d in statement.decorator_list)
+                found = self._forwarding(statement.name, statement, statement.lineno, module_scope, context)
+                if found is not None:
+                    qualname = f"{self.module}.{statement.name}" if self.module else statement.name
+                    self._forwarders[statement.name] = replace(found, function=qualname, skipped=int(context))
+        self.forwarders = [found for found in self._forwarders.values() if self._is_check(found)]
+
+    def _is_check(self, forwarder: TemplateGlobal) -> bool:
+        value = forwarder.value
+        api = self.catalogue.lookup(self._follow(value.qualname)) if isinstance(value, Sym) else None
+        return api is not None and api.form == "call" and api.role == "check"
+
     def _find_registrations(self, tree: ast.Module, module_scope: _Scope) -> None:
         self.template_globals = []
         self.forwarding_lambdas = set()
+        self._find_forwarders(tree, module_scope)
         text = self.text
         if not ("global" in text or "GLOBALS" in text or "register" in text) or _MAY_REGISTER.search(text) is None:
             return  # no ``.globals``, ``"globals"``, ``JINJA2_GLOBALS``, ``global_function``, ``register.function``
@@ -192,11 +214,9 @@ class Registrations(Values):
         """Record a one-line function of this module that forwards its parameters; False for any other."""
         if not _callable(name):
             return True  # a template cannot call it by name: nothing to record
-        context = any(self._decorator_word(d) in _CONTEXT_DECORATORS for d in function.decorator_list)
-        found = self._forwarding(name, function, line, scope, skip_context=context)
+        found = self._forwarders.get(function.name)
         if found is not None:
-            qualname = f"{self.module}.{function.name}" if self.module else function.name
-            self.template_globals.append(replace(found, function=qualname, skipped=int(context)))
+            self.template_globals.append(replace(found, name=name, line=line))
         return found is not None
 
     def _lookup_is_module(self, name: str, scope: _Scope) -> bool:
