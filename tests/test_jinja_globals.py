@@ -180,6 +180,15 @@ def test_jingo_and_django_jinja_decorators_register_under_the_functions_name() -
     assert registered == [("a", "app.env.a"), ("b_on", "app.env.b"), ("c", "")]  # c forwards to nothing known
 
 
+def test_a_decorated_method_is_not_taken_for_the_module_function_of_its_name() -> None:
+    found = registrations(
+        "from django_jinja import library\nimport waffle\n"
+        "def on(name):\n    return waffle.switch_is_active(name)\n"
+        "class Helpers:\n    @library.global_function\n    def on(self, name):\n        return name\n"
+    )
+    assert found == ()
+
+
 def test_a_lambda_is_recorded_with_the_parameter_each_argument_is() -> None:
     (found,) = registrations("import waffle\nenv.globals['f'] = lambda r, n: waffle.flag_is_active(r, n, x=n)\n")
     assert found.parameters == ("r", "n")

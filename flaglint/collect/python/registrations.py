@@ -88,7 +88,7 @@ class Registrations(Values):
         """Every statement at any depth, with the scope its expressions are evaluated in."""
         for statement in body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if scope.kind == "module" and isinstance(statement, ast.FunctionDef):
+                if isinstance(statement, ast.FunctionDef) and self._functions.get(statement.name) is statement:
                     for decorator in statement.decorator_list:
                         name = _global_function_name(decorator, statement.name)
                         if name is not None and not self._register_function(name, statement, statement.lineno, scope):
