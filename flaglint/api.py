@@ -212,6 +212,11 @@ def run_remove(
         if first.source == "script":
             checklist.extend(Note(r.path, r.line, _command_note(r)) for r in references)
             continue
+        checklist.extend(
+            Note(r.path, r.line, f"a Jinja2 call of {r.label} is not rewritten: {r.expression}")
+            for r in references
+            if r.source == "jinja2" and r.api != "jinja-call"  # a project's global, or waffle's function itself
+        )
         outcome = rewrite_file(path, source, references, keep_on, catalogue)
         checklist.extend(outcome.notes)
         if isinstance(outcome, Failed):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Dict, FrozenSet, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple
 
-from flaglint.model import ApiName, CommandAction, Kind
+from flaglint.model import ApiName, CommandAction, Kind, TemplateFunction
 
 Form = Literal[
     "call",  # a function call whose argument is the name (flag_is_active, waffle_flag, override_flag ...)
@@ -292,6 +292,8 @@ class Catalogue:
     model_labels: Mapping[str, Kind] = field(default_factory=lambda: dict(MODEL_LABELS))
     exact: Mapping[str, Api] = field(default_factory=dict)
     """APIs known by their exact dotted name: configured wrappers and re-exports found in the project."""
+    template_functions: Tuple[TemplateFunction, ...] = ()
+    """Jinja2 globals the project registers that check a flag (derivation finds them), for the template collector."""
 
     def lookup(self, qualname: str) -> Optional[Api]:
         """The API a dotted callee name refers to, if any.
@@ -352,14 +354,18 @@ class Catalogue:
         exact: Mapping[str, Api] = {},
         models: Mapping[str, Kind] = {},
         model_labels: Mapping[str, Kind] = {},
+        template_functions: Iterable[TemplateFunction] = (),
     ) -> "Catalogue":
-        """A catalogue extended with exact APIs (wrappers, re-exports), custom models and model labels."""
+        """A catalogue extended with exact APIs (wrappers, re-exports), custom models, model labels and template
+        functions (Jinja2 globals)."""
+        functions = tuple(sorted({*self.template_functions, *template_functions}, key=repr))
         return Catalogue(
             apis=self.apis,
             mixins=self.mixins,
             models={**self.models, **models},
             model_labels={**self.model_labels, **{k.lower(): v for k, v in model_labels.items()}},
             exact={**self.exact, **exact},
+            template_functions=functions,
         )
 
     @cached_property
@@ -382,7 +388,8 @@ class Catalogue:
 
     @cached_property
     def key(self) -> str:
-        """A key for everything in this catalogue that changes what collection produces (for the cache)."""
+        """A key for everything in this catalogue that changes what Python collection produces (for the cache);
+        template collection has `template_key`."""
         material = repr(
             (
                 sorted((name, repr(api)) for name, api in self.exact.items()),
@@ -391,6 +398,14 @@ class Catalogue:
             )
         )
         return hashlib.blake2b(material.encode(), digest_size=12).hexdigest()
+
+    @cached_property
+    def template_key(self) -> str:
+        """A key for what changes template collection: the template functions ("base" when there are none)."""
+        if not self.template_functions:
+            return "base"
+        material = repr(self.template_functions).encode()
+        return hashlib.blake2b(material, digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)

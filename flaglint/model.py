@@ -394,6 +394,44 @@ class PendingReference:
 
 
 @dataclass(frozen=True)
+class TemplateGlobal:
+    """A callable a Jinja2 environment offers its templates under a name (``env.globals["on"] = is_on``).
+
+    Found by the Python collector wherever a project registers globals (``.globals.update(...)``,
+    ``.globals[name] = ...``, django-jinja's ``"globals"`` option, ``JINJA2_GLOBALS``); derivation decides whether
+    `value` is one of waffle's functions (or a project's wrapper of one) and where the name argument is then.
+    """
+
+    name: str
+    value: "Value"
+    """The callable: a `Sym`, or a `Lit` holding the dotted path django-jinja imports."""
+    line: int
+    parameters: Optional[Tuple[str, ...]] = None
+    """For a lambda (or a one-line function) forwarding to `value`: the parameters a template passes."""
+    arguments: Tuple[int, ...] = ()
+    """For a lambda: which parameter each positional argument of its call is (-1: something else)."""
+    keywords: Tuple[Tuple[str, int], ...] = ()
+    """For a lambda: which parameter each keyword argument of its call is (-1: something else)."""
+    function: str = ""
+    """For a one-line function of the module: its dotted name (derivation makes it a wrapper when it forwards)."""
+    skipped: int = 0
+    """Leading parameters a template does not pass (the context of a ``@pass_context`` function)."""
+
+
+@dataclass(frozen=True)
+class TemplateFunction:
+    """A name a Jinja2 template can call to check a flag (``waffle_flag(request, 'x')``), and where its name is."""
+
+    name: str
+    """As the template spells it: a global (``waffle_flag``) or a dotted name (``waffle.flag_is_active``)."""
+    kind: Kind
+    position: Optional[int]
+    keyword: Optional[str]
+    api: ApiName
+    wrapper: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class ModuleSummary:
     """What the Python collector learns from one file: its references and what other files may import from it."""
 
@@ -410,6 +448,11 @@ class ModuleSummary:
     """Modules whose names ``from M import *`` (or django-split-settings' ``include()``) bring in, in order."""
     runtime_attributes: int = 0
     """The line where module-level code writes the module's attributes (``globals()[k] = v``); 0 when none does."""
+    template_globals: Tuple[TemplateGlobal, ...] = ()
+    """Callables this module registers as Jinja2 globals, whatever they are (derivation picks waffle's)."""
+    forwarders: Tuple[TemplateGlobal, ...] = ()
+    """One-line functions of this module that forward a parameter to waffle's check (named by their own name and
+    `TemplateGlobal.function`): a registration in another module (``env.globals["on"] = helpers.on``) uses them."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from flaglint.model import (
     Reference,
     Seq,
     Sym,
+    TemplateGlobal,
     ToggleName,
     Unknown,
     Value,
@@ -670,6 +671,14 @@ class Project:
                 break
         self._canonical[original] = qualname
         return qualname
+
+    def forwarder(self, qualname: str) -> Optional[TemplateGlobal]:
+        """The one-line function a project module defines under `qualname` that forwards to waffle's check."""
+        module, _, _ = qualname.rpartition(".")
+        summary = self._module(module) if module else None
+        if summary is None:
+            return None
+        return next((found for found in summary.forwarders if found.function == qualname), None)
 
     def in_project(self, qualname: str) -> bool:
         """Whether a dotted name's top-level module is one of the project's (not django, waffle, the stdlib)."""

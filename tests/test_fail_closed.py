@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from flaglint import __version__
 from flaglint.scan.cache import FOLDER
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -605,7 +606,7 @@ def test_an_internal_error_is_a_short_message_and_debug_shows_the_traceback(tmp_
             text=True,
         )
         assert result.returncode == 2
-        assert "internal error (ZeroDivisionError: division by zero); flaglint 0.1.0" in result.stderr
+        assert f"internal error (ZeroDivisionError: division by zero); flaglint {__version__}" in result.stderr
         assert ("Traceback" in result.stderr) == bool(debug)
 
 

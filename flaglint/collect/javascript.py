@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 from typing import List, Optional, Tuple
 
+from flaglint.collect.template_syntax import template_code_spans
 from flaglint.collect.text import DQ, KIND_WORDS, SQ, LineIndex, Piece, compose, concatenation
 from flaglint.model import WILDCARD, Reference
 
@@ -96,13 +97,21 @@ _SUBSTITUTION = re.compile(r"\$\{(?:[^{}`]|`[^`]*`|\{[^{}]*\})*\}")
 _ESCAPE = re.compile(r"\\(\r\n|.)", re.DOTALL)
 
 
-def collect_javascript(path: str, text: str, *, test: bool) -> List[Reference]:
-    """Every ``waffle.*_is_active(...)`` call outside comments in one JS/TS/Vue/Svelte file, in file order."""
+def collect_javascript(path: str, text: str, *, test: bool, template: bool = False) -> List[Reference]:
+    """Every ``waffle.*_is_active(...)`` call outside comments in one JS/TS/Vue/Svelte file, in file order.
+
+    In a `template`, a call inside a ``{{ }}`` expression or a ``{% %}`` tag is template code, not JavaScript
+    (the template collector reads it, with the name where Python has it): only the rest of the file is searched.
+    """
     if "waffle" not in text or "_is_active" not in text:
         return []
     calls = list(_CALL.finditer(text))
     if not calls:
         return []
+    if template:
+        calls = _outside(calls, template_code_spans(text, calls[-1].start()))
+        if not calls:
+            return []
     comments = _comment_spans(text, path.lower().endswith(_MARKUP_SUFFIXES), calls[-1].start())
     comment_starts = [start for start, _ in comments]
     lines = LineIndex(text)
@@ -136,6 +145,17 @@ def collect_javascript(path: str, text: str, *, test: bool) -> List[Reference]:
             )
         )
     return refs
+
+
+def _outside(calls: List["re.Match[str]"], spans: List[Tuple[int, int]]) -> List["re.Match[str]"]:
+    """The calls that start in none of `spans` (sorted, not overlapping)."""
+    starts = [start for start, _ in spans]
+    kept = []
+    for call in calls:
+        index = bisect_right(starts, call.start()) - 1
+        if index < 0 or call.start() >= spans[index][1]:
+            kept.append(call)
+    return kept
 
 
 def _comment_spans(text: str, markup: bool, until: int) -> List[Tuple[int, int]]:

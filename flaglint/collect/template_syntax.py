@@ -9,7 +9,7 @@ names.
 from __future__ import annotations
 
 import re
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from flaglint.collect.text import DQ, SQ, Piece, compose, concatenation
 
@@ -37,6 +37,20 @@ LEXEME = re.compile(
     ),
     re.VERBOSE | re.DOTALL,
 )
+
+
+def template_code_spans(text: str, until: int) -> List[Tuple[int, int]]:
+    """The (start, end) offsets of the tags and expressions (template code) that start before offset `until`."""
+    spans: List[Tuple[int, int]] = []
+    if "{{" not in text and "{%" not in text:
+        return spans
+    for m in LEXEME.finditer(text):
+        if m.start() > until:
+            break
+        if m.lastgroup != "skip":
+            spans.append(m.span())
+    return spans
+
 
 #: A Django token as ``Token.split_contents`` sees it (quoted parts may hold spaces), stopping before ``-%}``.
 TOKEN = rf"""(?:{DQ}|{SQ}|[^\s"'%-]|%(?!\}})|-(?!%\}}))+"""
@@ -66,6 +80,55 @@ CALL = re.compile(
     ),
     re.VERBOSE,
 )
+
+#: One lexeme of a call's argument list: a string, a bracket, a comma, or a run of anything else.
+_ARGUMENT_LEXEME = re.compile(rf"{SQ}|{DQ}|[()\[\]{{}}]|,|[^'\"()\[\]{{}},]+|['\"]")
+
+#: ``name=`` before a keyword argument (not ``==``).
+_KEYWORD = re.compile(r"(\w+)\s*=(?!=)\s*")
+
+Argument = Tuple[Optional[str], int, int]
+"""One argument of a call: its keyword (None for a positional one) and the span of its value."""
+
+
+def arguments(text: str, start: int, end: int) -> List[Argument]:
+    """The arguments of a call whose ``(`` ends at `start`, up to its ``)`` (or `end`), with their spans.
+
+    Commas inside strings and nested brackets do not split; each value's span is stripped of whitespace.
+    """
+    found: List[Argument] = []
+    depth = 0
+    begin = start
+
+    def close(stop: int) -> None:
+        chunk = text[begin:stop]
+        stripped = chunk.strip()
+        if not stripped:
+            return
+        offset = begin + (len(chunk) - len(chunk.lstrip()))
+        keyword = _KEYWORD.match(text, offset, stop)
+        name = None
+        if keyword is not None:
+            name, offset = keyword.group(1), keyword.end()
+        value_end = offset + len(text[offset:stop].rstrip())
+        if value_end > offset:
+            found.append((name, offset, value_end))
+
+    for lexeme in _ARGUMENT_LEXEME.finditer(text, start, end):
+        token = lexeme.group()
+        if token in "([{":
+            depth += 1
+        elif token in ")]}":
+            if depth == 0:
+                close(lexeme.start())
+                return found
+            depth -= 1
+        elif token == "," and depth == 0:
+            close(lexeme.start())
+            begin = lexeme.end()
+    close(end)
+    return found
+
 
 #: The pieces of a Jinja2 argument expression: strings, the concatenation operators, whitespace, anything else.
 _PIECE = re.compile(rf"(?P<str>{SQ}|{DQ})|(?P<operator>[~+])|(?P<skip>\s+)|(?P<word>\w+)|(?P<other>.)", re.DOTALL)

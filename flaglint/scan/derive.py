@@ -2,10 +2,12 @@
 
 A module that imports waffle's function under another name (``from waffle import flag_is_active as is_on``), or
 aliases it (``is_on = waffle.flag_is_active``), exports a new API (``shop.compat.is_on``); a class that subclasses
-one of waffle's models is a new model. `derive` reads that from the defining modules' summaries (and from what
-modules import), so a name is known however many files use it and whatever words those files hold. Each round's
-new names are new words; the files that can bind them (`may_bind`) are collected next, so a chain of re-exports
-through modules that never name waffle is followed, one link per round.
+one of waffle's models is a new model; a one-line function registered as a Jinja2 global that forwards its
+parameter to waffle's check (``def beta(name): return switch_is_active(name)``) is a wrapper. `derive` reads that
+from the defining modules' summaries (and from what modules import), so a name is known however many files use
+it and whatever words those files hold. Each round's new names are new words; the files that can bind them
+(`may_bind`) are collected next, so a chain of re-exports through modules that never name waffle is followed, one
+link per round.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from flaglint.catalogue import Api, Catalogue, is_factory
-from flaglint.model import Kind, Lit, ModuleSummary, Sym, Value
+from flaglint.catalogue import APIS, Api, Catalogue, is_factory, wrapper_api
+from flaglint.model import Kind, Lit, ModuleSummary, Sym, TemplateFunction, TemplateGlobal, Value
 from flaglint.resolve import Project
 
 Derived = Tuple[Dict[str, Api], Dict[str, Kind]]
@@ -63,7 +65,101 @@ def derive(catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Pr
                     for dotted in (f"{module}.{name}" if module else name, target):
                         if catalogue.model_kind(dotted) is None:
                             models[dotted] = kind
+            for registered in summary.template_globals:
+                registration = _through_forwarder(project, registered)
+                if registration.function and catalogue.lookup(registration.function) is None:
+                    forwarded = _forwarded(catalogue, project, registration)
+                    if forwarded is not None:
+                        api, index = forwarded
+                        position = index + registration.skipped
+                        assert registration.parameters is not None
+                        keyword = registration.parameters[index]
+                        apis[registration.function] = wrapper_api(registration.function, api.kind, position, keyword)
     return apis, models
+
+
+def template_functions(
+    catalogue: Catalogue, summaries: Iterable[ModuleSummary], project: Project
+) -> Tuple[TemplateFunction, ...]:
+    """The Jinja2 globals that check a flag: each registration (`TemplateGlobal`) whose callable is one of waffle's
+    functions, a configured wrapper or a re-export (`catalogue` is the extended one), with the name argument where
+    a template passes it; a registration of the ``waffle`` module itself offers its three check functions.
+    """
+    found: Dict[str, TemplateFunction] = {}
+    for summary in summaries:
+        for registered in summary.template_globals:
+            registration = _through_forwarder(project, registered)
+            for function in _template_functions(catalogue, project, registration):
+                found.setdefault(repr(function), function)
+    return tuple(found[key] for key in sorted(found))
+
+
+def _template_functions(
+    catalogue: Catalogue, project: Project, registration: TemplateGlobal
+) -> List[TemplateFunction]:
+    if registration.parameters is None and _qualname(project, registration) == "waffle":
+        return [
+            TemplateFunction(f"{registration.name}.{api.function}", api.kind, api.position, api.keyword, api.api)
+            for api in APIS
+            if api.modules == ("waffle",) and api.function.endswith("_is_active")
+        ]
+    forwarded = _forwarded(catalogue, project, registration)
+    if forwarded is None:
+        return []
+    api, index = forwarded
+    position, keyword = api.position, api.keyword
+    if registration.parameters is not None:
+        position, keyword = index, registration.parameters[index]
+    return [TemplateFunction(registration.name, api.kind, position, keyword, api.api, api.wrapper)]
+
+
+def _through_forwarder(project: Project, registration: TemplateGlobal) -> TemplateGlobal:
+    """A registration of another module's forwarding function (``env.globals["on"] = helpers.on``) as if that
+    function had been registered where it is defined; any other registration as it is."""
+    if registration.parameters is not None or not isinstance(registration.value, Sym):
+        return registration
+    qualname = registration.value.qualname
+    if not project.in_project(qualname):
+        return registration
+    forwarder = project.forwarder(project.canonical(qualname))
+    if forwarder is None:
+        return registration
+    return TemplateGlobal(
+        registration.name,
+        forwarder.value,
+        registration.line,
+        forwarder.parameters,
+        forwarder.arguments,
+        forwarder.keywords,
+        forwarder.function,
+        forwarder.skipped,
+    )
+
+
+def _qualname(project: Project, registration: TemplateGlobal) -> str:
+    """The dotted name a registration's callable (or the callee of its lambda) stands for, re-exports followed."""
+    value = registration.value
+    qualname = value.qualname if isinstance(value, Sym) else value.value if isinstance(value, Lit) else ""
+    return project.canonical(qualname) if qualname and project.in_project(qualname) else qualname
+
+
+def _forwarded(catalogue: Catalogue, project: Project, registration: TemplateGlobal) -> Optional[Tuple[Api, int]]:
+    """The check a registration calls, and for a lambda / one-line function the parameter that carries the name
+    to it (-1 for a plain registration); None when it is no check or passes no parameter as the name."""
+    qualname = _qualname(project, registration)
+    api = catalogue.lookup(qualname) if qualname else None
+    if api is None or api.form != "call" or api.role != "check":
+        return None  # not a check (``waffle_flag`` guards views: a template calling it gets a decorator back)
+    if registration.parameters is None:
+        return api, -1
+    keywords = dict(registration.keywords)
+    if api.keyword is not None and api.keyword in keywords:
+        index = keywords[api.keyword]
+    elif api.position is not None and api.position < len(registration.arguments):
+        index = registration.arguments[api.position]
+    else:
+        index = -1
+    return (api, index) if index >= 0 else None  # else it passes something else: its own reference, in Python
 
 
 def _factory_kind(catalogue: Catalogue, project: Project, model: Optional[Value]) -> Optional[Kind]:

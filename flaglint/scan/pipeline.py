@@ -5,7 +5,8 @@
 3. per-file work: every file through the cache's fast path, the rest through the workers (read, prefilter,
    collect);
 4. derivation, in rounds: re-exports and project models found in the defining modules; the few files that can
-   bind a new name are collected again with the extended catalogue;
+   bind a new name are collected again with the extended catalogue; then the Jinja2 globals the project registers
+   under its own names, and the templates that can call them are collected again;
 5. resolution: every pending reference named across files (constants modules loaded on demand).
 
 Results never depend on `jobs` or on the cache: cross-file work happens once, in this process, over the same data.
@@ -94,7 +95,8 @@ class Variant:
     def key(self) -> str:
         """The variant as the cache stores it (``py|shop.views|0|base``)."""
         if self.kind != "python":
-            return f"{self.kind}|{int(self.test)}"
+            base = f"{self.kind}|{int(self.test)}"
+            return base if self.catalogue == "base" else f"{base}|{self.catalogue}"
         return f"py|{self.module}|{int(self.test)}|{self.catalogue}"
 
 
@@ -160,6 +162,9 @@ class _Scan:
         """Each file's import statements, read once per run (derivation asks about them every round)."""
         self.word_files: Set[str] = set()
         """Scanned files holding a word derivation found (they may re-export it in turn)."""
+        self.template_variant = "base"
+        """The variant of the templates that can call a Jinja2 global the project registers (`template_users`)."""
+        self.template_users: Set[str] = set()
 
     def run(self, paths: Sequence[str]) -> ScanResult:
         stage = self.stopwatch.stage
@@ -190,6 +195,8 @@ class _Scan:
             )
         with stage("derive and recollect"):
             self._derive(project, summaries)
+        with stage("template globals"):
+            self._template_globals(project, summaries)
         with stage("resolve"):
             references = self._resolve(project, summaries)
             result = self._result(references)
@@ -470,10 +477,11 @@ class _Scan:
                 imports = self.imports[shown] = import_statements(data)
             if any(may_bind(data, name, imports) for name in present):
                 affected.add(shown)
-        for qualname in state.models:
+        defining = [*state.models, *(name for name, api in state.apis.items() if api.wrapper == name)]
+        for qualname in defining:
             for path in self.index.paths(qualname.rpartition(".")[0])[:1]:
                 if path in self.files and self.files[path].scanned:
-                    affected.add(path)  # the defining module may use its model itself
+                    affected.add(path)  # the defining module may use its model, or forwards in its wrapper
         if state.labels:
             for file in self._python_files():
                 if file.record is not None and "word:get_model" in file.record.extra_tokens:
@@ -482,15 +490,36 @@ class _Scan:
                         affected.add(file.shown)
         return affected
 
+    def _template_globals(self, project: "Project", summaries: Mapping[str, ModuleSummary]) -> None:
+        """Collect again the templates that can call a Jinja2 global the project registers under its own name.
+
+        The registrations are in the modules' summaries; which of them check a flag is read with the catalogue
+        derivation extended (a global may be a re-export or a wrapper). The answer depends on nothing else, and the
+        templates' payloads are stored under a key of what was found (`Catalogue.template_key`).
+        """
+        registering = [summary for summary in summaries.values() if summary.template_globals]
+        if not registering:
+            return
+        from flaglint.scan.derive import template_functions
+
+        functions = template_functions(project.catalogue, registering, project)
+        if not functions:
+            return
+        catalogue = self.catalogue.with_additions(template_functions=functions)
+        words = frozenset(function.name.rpartition(".")[2] for function in functions)
+        self.template_variant = catalogue.template_key
+        self.template_users = self._files_with(words, "template")
+        self._collect_again(self.template_users, self.template_variant, catalogue)
+
     def _python_files(self) -> Iterator[_File]:
         return (f for f in self.files.values() if f.kind == "python" and f.scanned)
 
-    def _files_with(self, words: FrozenSet[str]) -> Set[str]:
-        """Scanned Python files whose bytes hold one of `words` (answers kept in each file's record)."""
+    def _files_with(self, words: FrozenSet[str], kind: str = "python") -> Set[str]:
+        """Scanned files of a kind whose bytes hold one of `words` (answers kept in each file's record)."""
         key = "any:" + ",".join(sorted(words))
         prefilter = None
         found: Set[str] = set()
-        for file in self._python_files():
+        for file in (f for f in self.files.values() if f.kind == kind and f.scanned):
             if file.record is None:
                 continue
             answer = file.record.extra_tokens.get(key)
@@ -585,7 +614,8 @@ class _Scan:
         for file in self.files.values():
             if file.record is None or not file.scanned or file.kind == "python":
                 continue
-            payload = file.record.payloads.get(self._variant(file))
+            variant = self.template_variant if file.shown in self.template_users else "base"
+            payload = file.record.payloads.get(self._variant(file, variant))
             if isinstance(payload, FileProblem):
                 self.problems.append(payload)
             elif isinstance(payload, tuple):
@@ -643,8 +673,17 @@ def _settings_key(catalogue: Catalogue, settings: Settings) -> str:
 
 
 def _exports(summary: ModuleSummary) -> str:
-    """A digest of what a module offers other modules: its imports, module-level names and classes."""
-    material = repr((summary.module, summary.imports, summary.symbols, summary.classes)).encode()
+    """A digest of what a module offers other modules: its imports, module-level names and classes, the Jinja2
+    globals it registers and the functions it has that forward to waffle's checks (registered, they are wrappers)."""
+    exported = (
+        summary.module,
+        summary.imports,
+        summary.symbols,
+        summary.classes,
+        summary.template_globals,
+        summary.forwarders,
+    )
+    material = repr(exported).encode()
     return hashlib.blake2b(material, digest_size=12).hexdigest()
 
 

@@ -154,9 +154,11 @@ def fill_record(record: FileRecord, task: Task, data: bytes, catalogue: Catalogu
         record.payloads[task.variant] = tuple(collect_ops(task.shown, text, test=task.test))
         PER_FILE.add("ops files", time.perf_counter() - start)
         return
-    references = collect_template(task.shown, text, test=task.test) if task.kind == "template" else []
-    # JavaScript also runs inline in templates (<script> next to {% wafflejs %}).
-    references += collect_javascript(task.shown, text, test=task.test)
+    template = task.kind == "template"
+    functions = catalogue.template_functions
+    references = collect_template(task.shown, text, test=task.test, functions=functions) if template else []
+    # JavaScript also runs inline in templates (<script> next to {% wafflejs %}), outside the template's own code.
+    references += collect_javascript(task.shown, text, test=task.test, template=template)
     record.payloads[task.variant] = tuple(references)
     PER_FILE.add("templates and javascript", time.perf_counter() - start)
 

@@ -11,7 +11,7 @@ import ast
 import contextlib
 import re
 import time
-from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union
 
 from flaglint.catalogue import (
     CALL_COMMAND,
@@ -35,8 +35,9 @@ from flaglint.catalogue import (
 from flaglint.collect.ops import CommandName, command_names, command_names_of_parts
 from flaglint.collect.python.lines import interesting_lines
 from flaglint.collect.python.parse import decode_source, parse, parse_problem
+from flaglint.collect.python.registrations import Registrations
 from flaglint.collect.python.scopes import _Scope
-from flaglint.collect.python.values import Values, _compact, _join, _useful
+from flaglint.collect.python.values import _compact, _join, _useful
 from flaglint.model import (
     Alt,
     ApiName,
@@ -103,7 +104,7 @@ def collect_tree(
     return collector.summary()
 
 
-class _Collector(Values):
+class _Collector(Registrations):
     """Walks one module: binds names per scope, turns waffle calls into pending references."""
 
     # --- driving ---
@@ -112,6 +113,8 @@ class _Collector(Values):
         module_scope = _Scope("module", None)
         self._bind_block(tree.body, module_scope)
         self._find_local_models()
+        self._find_registrations(tree, module_scope)
+        self.forwarded: List[FrozenSet[str]] = []
         self.interesting = interesting_lines(tree, self.text, self._words())
         self._visit_block(tree.body, module_scope)
 
@@ -139,6 +142,8 @@ class _Collector(Values):
             classes=tuple(self.classes.items()),
             star_imports=tuple(self.star_imports),
             runtime_attributes=self.runtime_attributes,
+            template_globals=tuple(dict.fromkeys(self.template_globals)),
+            forwarders=tuple(self.forwarders),
         )
 
     def _find_local_models(self) -> None:
@@ -260,7 +265,14 @@ class _Collector(Values):
             function_scope.self_names = set(scope.self_names)
             function_scope.self_class = scope.self_class
         if isinstance(node, ast.Lambda):
-            self._visit(node.body, function_scope)
+            forwarding = (node.lineno, node.col_offset) in self.forwarding_lambdas
+            if forwarding:  # a Jinja2 global: its call sites are in templates, its parameters are plumbing
+                self.forwarded.append(frozenset(parameter.arg for parameter in parameters))
+            try:
+                self._visit(node.body, function_scope)
+            finally:
+                if forwarding:
+                    self.forwarded.pop()
             return
         self._bind_block(node.body, function_scope)
         with self._definition(node.name, scope):
@@ -595,21 +607,6 @@ class _Collector(Values):
         label = ".".join(literals).lower()
         return self.catalogue.model_labels.get(label)
 
-    def _follow(self, qualname: str) -> str:
-        """Follow aliases defined at this module's top level (``fia = waffle.flag_is_active``)."""
-        seen: Set[str] = set()
-        prefix = self.module + "."
-        while qualname.startswith(prefix) and qualname not in seen:
-            seen.add(qualname)
-            thunks = self.symbols.get(qualname[len(prefix) :])
-            if not thunks or len(thunks) != 1:
-                break
-            value = thunks[0]()
-            if not isinstance(value, Sym):
-                break
-            qualname = value.qualname
-        return qualname
-
     def _callee_qualname(self, func: ast.expr, scope: _Scope) -> Optional[str]:
         if not isinstance(func, (ast.Name, ast.Attribute)):
             return None
@@ -681,7 +678,8 @@ class _Collector(Values):
         end_line = node.end_lineno or line
         end_column = self._column(end_line, node.end_col_offset or node.col_offset)
         start, end = (line, column + 1), (end_line, end_column + 1)
-        self._append(start, end, self._text(node), kind, value, api, negatable, wrapper, toggle_use, command)
+        forwarded = self._forwarded_parameter(node)
+        self._append(start, end, self._text(node), kind, value, api, negatable, wrapper, toggle_use, command, forwarded)
 
     def _append(
         self,
@@ -695,8 +693,9 @@ class _Collector(Values):
         wrapper: Optional[str] = None,
         toggle_use: bool = False,
         command: Optional[CommandAction] = None,
+        forwarded: bool = False,
     ) -> None:
-        """A pending reference at 1-based (line, column) positions."""
+        """A pending reference at 1-based (line, column) positions (`forwarded`: a registered global's parameter)."""
         self.references.append(
             PendingReference(
                 path=self.path,
@@ -710,12 +709,16 @@ class _Collector(Values):
                 api=api,
                 test=self.test,
                 negatable=negatable,
-                inside_wrapper=self.inside_wrapper > 0,
+                inside_wrapper=self.inside_wrapper > 0 or forwarded,
                 wrapper=wrapper,
                 toggle_use=toggle_use,
                 command=command,
             )
         )
+
+    def _forwarded_parameter(self, node: ast.expr) -> bool:
+        """Whether `node` is a parameter of the Jinja2-global lambda being visited (its templates name the flag)."""
+        return bool(self.forwarded) and isinstance(node, ast.Name) and node.id in self.forwarded[-1]
 
 
 _STRING_OPENING = re.compile("([rRuU]?)(\'\'\'|\"\"\"|\'|\")")

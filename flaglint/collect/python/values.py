@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Set
 
 from flaglint.collect.python.scopes import Scopes, _Scope
 from flaglint.model import Alt, Attr, Cat, Construct, Each, Fallback, Item, Lit, Seq, Sym, ToggleName, Unknown, Value
@@ -95,6 +95,21 @@ class Values(Scopes):
                 return Item(self._value(node.value, scope), index.value)
             return Unknown(self._text(node), "an item looked up by a key only runtime knows")
         return Unknown(self._text(node), f"{_describe(node)} only runtime evaluates")
+
+    def _follow(self, qualname: str) -> str:
+        """Follow aliases defined at this module's top level (``fia = waffle.flag_is_active``)."""
+        seen: Set[str] = set()
+        prefix = self.module + "."
+        while qualname.startswith(prefix) and qualname not in seen:
+            seen.add(qualname)
+            thunks = self.symbols.get(qualname[len(prefix) :])
+            if not thunks or len(thunks) != 1:
+                break
+            value = thunks[0]()
+            if not isinstance(value, Sym):
+                break
+            qualname = value.qualname
+        return qualname
 
     def _formatted_part(self, part: ast.expr, scope: _Scope) -> Value:
         if isinstance(part, ast.Constant) and isinstance(part.value, str):
