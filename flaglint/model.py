@@ -435,6 +435,39 @@ class Note:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Manifest:
+    """What a project's code references (``flaglint manifest``), shipped with a deploy for the Django app.
+
+    Paths are relative to the project root and use ``/``. `complete` is False when some file could not be read
+    (listed in `unreadable`): then a name missing from the manifest may still be used.
+    """
+
+    references: Tuple[Reference, ...]
+    flaglint_version: str
+    commit: Optional[str]
+    created: str
+    complete: bool
+    files_scanned: int
+    unreadable: Tuple[FileProblem, ...] = ()
+    origin: str = ""
+    """Where it came from: the manifest file's path, or ``scan of DIR`` (not part of the JSON document)."""
+
+    def blocking(self, kind: Kind, name: str) -> Tuple[Reference, ...]:
+        """References that stand in the way of deleting or renaming (kind, name): not tests, not migrations."""
+        return tuple(
+            r for r in self.references if r.kind == kind and not r.test and not r.migration and r.could_be(name)
+        )
+
+    def named(self) -> Dict[Tuple[Kind, str], Tuple[Reference, ...]]:
+        """Every (kind, name) the running code reads, with its references (tests and migrations left out)."""
+        found: Dict[Tuple[Kind, str], List[Reference]] = {}
+        for reference in self.references:
+            if reference.name is not None and not reference.test and not reference.migration:
+                found.setdefault((reference.kind, reference.name), []).append(reference)
+        return {key: tuple(value) for key, value in found.items()}
+
+
 # --- Results of the library calls (`flaglint.api`) ---
 
 
