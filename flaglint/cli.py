@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, NoReturn, Optional, Sequ
 from flaglint import __version__
 from flaglint.api import ScanOptions
 from flaglint.config import Settings, load_settings
-from flaglint.model import KINDS, ExitCode, FlaglintError, InventoryError
+from flaglint.model import KINDS, ExitCode, FlaglintError, Inventory, InventoryError
 from flaglint.paths import display, within
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -195,8 +195,17 @@ def _positive(value: str) -> int:
     return number
 
 
-def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
-    """Run the command line; returns the exit code. No traceback reaches the user unless ``--debug`` is given."""
+def main(
+    argv: Optional[Sequence[str]] = None,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+    inventories: Sequence[Inventory] = (),
+) -> int:
+    """Run the command line; returns the exit code. No traceback reaches the user unless ``--debug`` is given.
+
+    `inventories` are environments read by the caller (``manage.py flaglint check``: the live database), checked
+    as if given with ``--inventory``.
+    """
     arguments_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments_list[: arguments_list.index("--")] if "--" in arguments_list else (
         "--debug" in arguments_list
@@ -208,6 +217,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
             arguments = _parse(arguments_list)
         if arguments is None:
             return EXIT_CLEAN  # --help or --version was printed
+        arguments.inventories = tuple(inventories)
         code = int(_dispatch(arguments, stdout, stderr))
         _write_timings(arguments)
         return code
@@ -401,7 +411,9 @@ def _check(
     from flaglint.report.text import diagnostics_text
     from flaglint.writes import write_file
 
-    knowledge = load_knowledge(settings, arguments.inventory, arguments.retiring, arguments.retirement_plan)
+    knowledge = load_knowledge(
+        settings, arguments.inventory, arguments.retiring, arguments.retirement_plan, arguments.inventories
+    )
     inventories = knowledge.inventories
     if arguments.per_file and not given:
         raise UsageError("--per-file needs the files to check", arguments.usage)
