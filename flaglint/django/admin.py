@@ -56,12 +56,45 @@ class GuardedAdminMixin:
                 logger.log(level, "flaglint: admin %s for %s: %s", verb, user, refusal.sentence())
         return deleted, counts, perms_needed, protected
 
+    def get_actions(self, request: Any) -> Any:
+        """The actions, with every deleting one (waffle's ``delete_individually``, Django's ``delete_selected``)
+        checked first: a selection with a referenced flag gets Django's refusal page, and nothing is deleted."""
+        actions = super().get_actions(request)  # type: ignore[misc]
+        for name in DELETING_ACTIONS:
+            if name in actions:
+                function, action_name, description = actions[name]
+                actions[name] = (_guarded_action(function), action_name, description)
+        return actions
+
     def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         """The admin form, refusing a new name for a flag the code uses (before the ORM would)."""
         form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
         if obj is None:
             return form
         return _renaming_guard(form, self.model, obj.name)
+
+
+#: Bulk actions that delete: Django's own and waffle's (which deletes one by one, without a confirmation page).
+DELETING_ACTIONS = ("delete_selected", "delete_individually")
+
+
+def _guarded_action(function: Any) -> Any:
+    def guarded(modeladmin: Any, request: Any, queryset: Any) -> Any:
+        from django.contrib.admin.actions import delete_selected
+
+        from flaglint.django.conf import app_settings
+        from flaglint.django.guard import kind_of, refusals
+
+        kind = kind_of(modeladmin.model)
+        if kind is not None and app_settings().guard == "block":
+            if refusals(kind, list(queryset.values_list("name", flat=True))):
+                return delete_selected(modeladmin, request, queryset.none() | queryset)  # lists them, deletes none
+        return function(modeladmin, request, queryset)
+
+    for attribute in ("short_description", "allowed_permissions"):
+        if hasattr(function, attribute):
+            setattr(guarded, attribute, getattr(function, attribute))
+    return guarded
 
 
 def _renaming_guard(form: Any, model: Any, old_name: str) -> Any:

@@ -33,9 +33,11 @@ class Refusal:
 
     def sentence(self, action: str = "delete") -> str:
         """One refusal as a sentence."""
+        verb, _, rest = action.partition(" ")  # "rename to 'x'" reads "cannot rename flag 'y' to 'x'"
+        what = f"cannot {verb} {self.kind} {self.name!r}" + (f" {rest}" if rest else "")
         if self.problem:
-            return f"cannot {action} {self.kind} {self.name!r}: {self.problem}"
-        return f"cannot {action} {self.kind} {self.name!r}: the code still uses it at {self.where()}"
+            return f"{what}: {self.problem}"
+        return f"{what}: the code still uses it at {self.where()}"
 
 
 def describe(reference: Reference) -> str:
