@@ -7,7 +7,7 @@ gets 403. A manifest that cannot be had is a 503 with the reason (the monitor sh
 from __future__ import annotations
 
 import hmac
-from typing import Any, List
+from typing import Any, List, Optional
 
 from flaglint.django.conf import app_settings
 from flaglint.manifest import ManifestError
@@ -35,9 +35,11 @@ def retirements(inventory: Any) -> List[Retirement]:
     return found + retirements_from_notes([inventory], DEFAULT_RETIRE_MARKER)
 
 
-def status(request: Any, database: str = "default") -> Any:
-    """``GET flaglint/status``: the environment's status document."""
+def status(request: Any, database: Optional[str] = None) -> Any:
+    """``GET flaglint/status``: the environment's status document (the database the flags are read from)."""
+    from django.db import router
     from django.http import JsonResponse
+    from waffle import get_waffle_flag_model
 
     from flaglint.django.inventory import live_inventory
     from flaglint.django.manifest import current_manifest
@@ -47,6 +49,7 @@ def status(request: Any, database: str = "default") -> Any:
     settings = app_settings()
     if not _allowed(request, settings.status_token):
         return JsonResponse({"error": "staff or a status token required"}, status=403)
+    database = database or router.db_for_read(get_waffle_flag_model()) or "default"
     environment = settings.environment_for(database)
     try:
         manifest = current_manifest(settings)

@@ -16,7 +16,7 @@ import re
 import sqlite3
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Tuple
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from flaglint.inventories import dumpdata
 from flaglint.inventories.reading import MISSING
@@ -75,7 +75,9 @@ def _sqlite(shown: str, path: str) -> Any:
 
 
 def _postgres(shown: str, url: str) -> Any:
-    url = url.split("?", 1)[0]
+    parts = urlsplit(url)
+    kept = [(k, v) for k, values in parse_qs(parts.query).items() for v in values if not k.endswith("_table")]
+    url = parts._replace(query=urlencode(kept)).geturl()  # libpq's own parameters (host=/socket/dir) stay
     for module in ("psycopg", "psycopg2"):
         try:
             driver: Any = importlib.import_module(module)

@@ -9,6 +9,7 @@ settings module (the swapped-model run uses ``guardsite.settings_custom``).
 from __future__ import annotations
 
 import atexit
+import io
 import os
 import sys
 import tempfile
@@ -70,7 +71,7 @@ def alias(request: Any) -> Iterator[str]:
     token = CHOSEN.set(name)
     try:
         if name not in _MIGRATED:
-            call_command("migrate", database=name, verbosity=0, interactive=False)
+            call_command("migrate", database=name, verbosity=0, interactive=False, stdout=io.StringIO())
             _MIGRATED.add(name)
         empty(name)
         yield name
