@@ -111,7 +111,7 @@ def test_related_manager_path_is_caught_by_the_signal_and_rolled_back(alias: str
     for flag in Flag.objects.using(alias).all():
         flag.groups.add(group)
     with pytest.raises(FlagInUse) as raised:
-        group.flag_set.all().delete()
+        getattr(group, Flag._meta.get_field("groups").remote_field.get_accessor_name()).all().delete()
     assert raised.value.names == ("new_checkout",)
     assert names(Flag, alias) == ["new_checkout", "unused_a"]
     group.delete()  # deleting the group only removes the flags' group links
@@ -193,3 +193,13 @@ def test_an_unreadable_manifest_refuses_every_deletion(alias: str, tmp_path: Any
         with pytest.raises(FlagInUse, match="cannot confirm it is unused.*missing.json"):
             Flag.objects.using(alias).get(name="unused_a").delete()
     assert names(Flag, alias) == ["unused_a"]
+
+
+def test_the_guarded_models_are_the_configured_ones() -> None:
+    from django.conf import settings
+
+    from flaglint.django.guard import GUARDED
+
+    expected = getattr(settings, "WAFFLE_FLAG_MODEL", "waffle.Flag")
+    assert Flag._meta.label == expected
+    assert GUARDED == {Flag: "flag", Switch: "switch", Sample: "sample"}
