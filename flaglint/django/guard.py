@@ -30,6 +30,9 @@ _ALLOWED: ContextVar[FrozenSet[str]] = ContextVar("flaglint_allowed", default=fr
 _CHECKED: ContextVar[FrozenSet[Any]] = ContextVar("flaglint_checked", default=frozenset())
 """Models whose current delete was checked before Django's transaction (the pre_delete receiver skips them)."""
 
+_TEST_OVERRIDE: ContextVar[bool] = ContextVar("flaglint_test_override", default=False)
+"""Set while waffle's ``override_flag`` (and co.) removes the row it created for a test: not a deletion to guard."""
+
 #: The guarded concrete models and the kind each holds; filled by `install` (the app's ``ready()``).
 GUARDED: Dict[Any, Kind] = {}
 
@@ -72,7 +75,7 @@ def refusals(kind: Kind, names: Sequence[str]) -> List[Refusal]:
 def enforce(kind: Kind, names: Sequence[str], objects: Any, action: str = "delete") -> None:
     """Raise `FlagInUse` (block), log (warn) or do nothing (off, or nothing in use); overrides are logged."""
     mode = app_settings().guard
-    if mode == "off" or not names:
+    if mode == "off" or not names or _TEST_OVERRIDE.get():
         return
     found = refusals(kind, names)
     allowed = _ALLOWED.get()
@@ -160,6 +163,26 @@ def _guarded_queryset(base: Any, kind: Kind) -> Any:
     return type(f"Guarded{base.__name__}", (base,), {"delete": delete, "update": update, "flaglint_guarded": True})
 
 
+def _guard_test_overrides() -> None:
+    """waffle's ``override_flag`` / ``override_switch`` / ``override_sample`` create a missing row for the test and
+    delete it afterwards: that deletion is the test's own fixture, so the guard lets it through."""
+    from waffle import testutils
+
+    original = testutils._overrider.disable
+    if getattr(original, "flaglint_guarded", False):
+        return
+
+    def disable(self: Any) -> Any:
+        token = _TEST_OVERRIDE.set(True)
+        try:
+            return original(self)
+        finally:
+            _TEST_OVERRIDE.reset(token)
+
+    disable.flaglint_guarded = True  # type: ignore[attr-defined]
+    testutils._overrider.disable = disable
+
+
 def install() -> None:
     """Find the waffle models (swapped ones too) and hook them; idempotent."""
     from django.db.models.signals import pre_delete, pre_save
@@ -175,6 +198,7 @@ def install() -> None:
     for model, kind in models.items():
         concrete = model._meta.concrete_model
         GUARDED[concrete] = kind
+    _guard_test_overrides()
     for model in apps.get_models():
         found = kind_of(model)
         if found is None:

@@ -26,6 +26,8 @@ def load_knowledge(
     for option in inventory_options:
         spec = parse_inventory_option(option)
         specs[spec.environment] = spec
+    for inventory in read:  # the caller's reading of an environment replaces its configured export
+        specs.pop(inventory.environment, None)
     labels = dict(settings.model_labels)
     inventories = list(read) + [
         _load(spec.environment, spec.path, spec.format, labels) for spec in specs.values()

@@ -203,3 +203,14 @@ def test_the_guarded_models_are_the_configured_ones() -> None:
     expected = getattr(settings, "WAFFLE_FLAG_MODEL", "waffle.Flag")
     assert Flag._meta.label == expected
     assert GUARDED == {Flag: "flag", Switch: "switch", Sample: "sample"}
+
+
+def test_waffles_test_overrides_remove_the_rows_they_created(alias: str) -> None:
+    from waffle.testutils import override_flag, override_switch
+
+    with override_flag("new_checkout", active=True), override_switch("maintenance_mode", active=False):
+        assert names(Flag, alias) == ["new_checkout"]
+    assert names(Flag, alias) == [] and names(Switch, alias) == []
+    make_flags(alias, "new_checkout")
+    with pytest.raises(FlagInUse):  # outside an override, the same deletion is refused
+        Flag.objects.using(alias).get(name="new_checkout").delete()

@@ -40,7 +40,7 @@ class Command(BaseCommand):  # type: ignore[misc]  # Django ships no type inform
     def handle(self, *args: Any, **options: Any) -> None:
         from flaglint import cli
         from flaglint.django.conf import app_settings
-        from flaglint.django.inventory import live_inventory
+        from flaglint.django.inventory import live_inventory, tables_exist
         from flaglint.model import FlaglintError
 
         alias, arguments = _database(list(options["arguments"]))
@@ -48,6 +48,8 @@ class Command(BaseCommand):  # type: ignore[misc]  # Django ships no type inform
 
         if alias not in connections:
             raise CommandError(f"unknown database {alias!r}", returncode=2)
+        if not tables_exist(alias):
+            raise CommandError(f"database {alias!r} has no waffle tables: run migrate first", returncode=2)
         settings = app_settings()
         try:
             parsed = cli.command_parser("check").parse_intermixed_args(arguments)
