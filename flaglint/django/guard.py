@@ -180,7 +180,7 @@ def _guard_test_overrides() -> None:
             _TEST_OVERRIDE.reset(token)
 
     disable.flaglint_guarded = True  # type: ignore[attr-defined]
-    testutils._overrider.disable = disable
+    setattr(testutils._overrider, "disable", disable)  # waffle is typed: its method, wrapped
 
 
 def install() -> None:
