@@ -73,7 +73,7 @@ def guarded_delete() -> None:
     current_manifest()
 
     def cycle(count: int = 200) -> float:
-        flags = [Flag.objects.create(name=f"unused_{i}") for i in range(count)]
+        flags = [Flag.objects.create(name=f"unused_{i}") for i in range(count)]  # noqa: FL104
         started = time.perf_counter()
         for flag in flags:
             flag.delete()
@@ -87,7 +87,7 @@ def guarded_delete() -> None:
     guarded, bare = min(runs["block"]), min(runs["off"])
     print(f"instance.delete() of an unreferenced flag (sqlite): guarded {guarded * 1e6:.0f} us, guard off "
           f"{bare * 1e6:.0f} us: the guard adds {(guarded - bare) * 1e6:.0f} us "
-          f"(median of runs: {statistics.median(runs['block']) * 1e6:.0f} vs {statistics.median(runs['off']) * 1e6:.0f})")
+          f"(medians {statistics.median(runs['block']) * 1e6:.0f} vs {statistics.median(runs['off']) * 1e6:.0f})")
 
 
 def main() -> None:
