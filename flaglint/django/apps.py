@@ -17,7 +17,7 @@ class FlaglintConfig(AppConfig):  # type: ignore[misc]  # Django ships no type i
         from django.core.signals import setting_changed
         from django.db.models.signals import post_migrate
 
-        from flaglint.django import checks, guard, manifest
+        from flaglint.django import checks, guard
 
         guard.install()
         if apps.is_installed("django.contrib.admin"):
@@ -30,7 +30,6 @@ class FlaglintConfig(AppConfig):  # type: ignore[misc]  # Django ships no type i
         checks.register()
         post_migrate.connect(checks.after_migrate, dispatch_uid="flaglint-after-migrate")
         setting_changed.connect(_forget_manifest, dispatch_uid="flaglint-setting-changed")
-        del manifest
 
 
 def _forget_manifest(setting: str = "", **kwargs: object) -> None:

@@ -41,7 +41,7 @@ def status(request: Any, database: Optional[str] = None) -> Any:
     from django.http import JsonResponse
     from waffle import get_waffle_flag_model
 
-    from flaglint.django.inventory import live_inventory
+    from flaglint.django.inventory import live_inventory, tables_exist
     from flaglint.django.manifest import current_manifest
     from flaglint.django.status import environment_status
     from flaglint.model import FlaglintError
@@ -55,6 +55,9 @@ def status(request: Any, database: Optional[str] = None) -> Any:
         manifest = current_manifest(settings)
     except ManifestError as error:
         return JsonResponse({"version": 1, "environment": environment, "ok": False, "error": str(error)}, status=503)
+    if not tables_exist(database):
+        problem = f"database {database!r} has no waffle tables (not migrated)"
+        return JsonResponse({"version": 1, "environment": environment, "ok": False, "error": problem}, status=503)
     inventory = live_inventory(database, environment)
     try:
         planned = retirements(inventory)
