@@ -1,9 +1,9 @@
 """The Django tests: a real project (tests/django_project/guardsite) with django-waffle, the admin and this app,
 on sqlite and on a real PostgreSQL server (a throwaway cluster started here when PostgreSQL is installed).
 
-Django is set up once per process, so this directory's tests run in their own pytest process when the rest of the
-suite has configured Django differently (tests/test_django_app.py does that). FLAGLINT_TEST_SETTINGS picks the
-settings module (the swapped-model run uses ``guardsite.settings_custom``).
+Django is set up once per process, here, when this directory is collected (before any test runs; the template
+tests reuse this configuration, which has waffle). FLAGLINT_TEST_SETTINGS picks the settings module: the
+swapped-model run (test_swapped_model.py, a subprocess) uses ``guardsite.settings_custom``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("FLAGLINT_TEST_SETTINGS", 
 import django  # noqa: E402
 
 django.setup()
+# Settings are loaded: nothing of this process's Django leaks into the subprocesses other tests start.
+for _variable in ("DJANGO_SETTINGS_MODULE", "FLAGLINT_TEST_PG_HOST", "FLAGLINT_TEST_DB_DIR", "FLAGLINT_TEST_SETTINGS"):
+    os.environ.pop(_variable, None)
 
 ALIASES = ["default", "postgres"]
 _MIGRATED = set()

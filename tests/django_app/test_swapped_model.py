@@ -18,7 +18,9 @@ SWAPPED = "guardsite.settings_custom"
 
 
 def test_every_django_test_passes_with_a_swapped_flag_model(tmp_path: Path) -> None:
-    if os.environ.get("FLAGLINT_TEST_SETTINGS") == SWAPPED:
+    from django.conf import settings
+
+    if settings.SETTINGS_MODULE == SWAPPED:
         from waffle import get_waffle_flag_model
 
         assert get_waffle_flag_model()._meta.label == "registrar.WaffleFlag"  # this is the swapped run itself
