@@ -454,10 +454,34 @@ class Manifest:
     """Where it came from: the manifest file's path, or ``scan of DIR`` (not part of the JSON document)."""
 
     def blocking(self, kind: Kind, name: str) -> Tuple[Reference, ...]:
-        """References that stand in the way of deleting or renaming (kind, name): not tests, not migrations."""
-        return tuple(
-            r for r in self.references if r.kind == kind and not r.test and not r.migration and r.could_be(name)
-        )
+        """References that stand in the way of deleting or renaming (kind, name): not tests, not migrations.
+
+        Named references come from an index (a guarded delete of many flags stays cheap on a large manifest);
+        dynamic ones are matched by pattern. In manifest order.
+        """
+        named, dynamic = self._blocking_index
+        found = list(named.get((kind, name), ())) + [r for r in dynamic.get(kind, ()) if r.could_be(name)]
+        order = self._order
+        return tuple(sorted(found, key=lambda r: order[id(r)])) if dynamic.get(kind) else tuple(found)
+
+    @cached_property
+    def _blocking_index(
+        self,
+    ) -> Tuple[Dict[Tuple[Kind, str], List[Reference]], Dict[Kind, List[Reference]]]:
+        named: Dict[Tuple[Kind, str], List[Reference]] = {}
+        dynamic: Dict[Kind, List[Reference]] = {}
+        for reference in self.references:
+            if reference.test or reference.migration:
+                continue
+            if reference.name is None:
+                dynamic.setdefault(reference.kind, []).append(reference)
+            else:
+                named.setdefault((reference.kind, reference.name), []).append(reference)
+        return named, dynamic
+
+    @cached_property
+    def _order(self) -> Dict[int, int]:
+        return {id(reference): index for index, reference in enumerate(self.references)}
 
     def named(self) -> Dict[Tuple[Kind, str], Tuple[Reference, ...]]:
         """Every (kind, name) the running code reads, with its references (tests and migrations left out)."""
