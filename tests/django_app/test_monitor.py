@@ -230,3 +230,64 @@ def test_manifest_file_setting_with_the_cli_built_manifest(alias: str, tmp_path:
         response = Client().get("/flaglint/status", HTTP_AUTHORIZATION="Bearer monitor-token")
     assert response.status_code == 200 and response.json()["manifest"]["commit"] == "feed"
     assert os.path.exists(manifest)
+
+
+def test_retirement_plan_setting_feeds_retiring_but_used(alias: str, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[[retire]]\nname = "maintenance_mode"\nkind = "switch"\n\n[[retire]]\nname = "stale_flag"\n')
+    every_referenced_name(alias)
+    Flag.objects.using(alias).create(name="stale_flag")
+    with override_settings(FLAGLINT_RETIREMENT_PLAN=str(plan)):
+        response = Client().get("/flaglint/status", HTTP_AUTHORIZATION="Bearer monitor-token")
+    document = response.json()
+    assert response.status_code == 200
+    assert document["retiring_but_used"] == [
+        {"kind": "switch", "name": "maintenance_mode", "references": [{"path": "shop/views.py", "line": 9}]}
+    ]  # stale_flag is retiring too, but nothing uses it
+    assert document["unreferenced"] == [{"kind": "flag", "name": "stale_flag"}]
+    with override_settings(FLAGLINT_RETIREMENT_PLAN=str(tmp_path / "none.toml")):
+        response = Client().get("/flaglint/status", HTTP_AUTHORIZATION="Bearer monitor-token")
+    assert response.status_code == 503 and "none.toml" in response.json()["error"]
+
+
+def test_incomplete_manifest_is_a_check_warning(tmp_path: Path) -> None:
+    document = {
+        "format": "flaglint-manifest",
+        "version": 1,
+        "flaglint_version": "0.1.0",
+        "commit": None,
+        "created": "2026-01-01T00:00:00Z",
+        "complete": False,
+        "files_scanned": 3,
+        "names": {"flag": {}, "switch": {}, "sample": {}},
+        "dynamic": [],
+        "unreadable": [{"path": "app/broken.py", "code": "FL001", "message": "invalid syntax"}],
+    }
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(document))
+    with override_settings(FLAGLINT_MANIFEST=str(manifest)):
+        [warning] = checks.run_checks(tags=["flaglint"])
+    assert warning.id == "flaglint.W002" and "app/broken.py" in warning.msg
+
+
+def test_manage_py_flaglint_check_options_and_errors(alias: str, tmp_path: Path) -> None:
+    every_referenced_name(alias)
+    other = tmp_path / "dev.json"
+    other.write_text('[{"model": "waffle.flag", "pk": 1, "fields": {"name": "new_checkout", "everyone": true}}]')
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as raised:
+        options = ["--format", "json", "-q", "--database", alias, "--inventory", f"dev={other}"]
+        call_command("flaglint", "check", *options, stdout=out)
+    document = json.loads(out.getvalue())
+    assert raised.value.code == 1 and document["summary"]["environments"] == ["prod", "dev"]
+    assert {(d["code"], d["name"], d["environment"]) for d in document["diagnostics"]} >= {
+        ("FL102", "header_v2", "dev")
+    }
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="unknown database 'nope'"):
+        call_command("flaglint", "check", "--database", "nope")
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as raised:
+        call_command("flaglint", "check", "--database", alias, "--select", "XX9", stderr=err, stdout=io.StringIO())
+    assert raised.value.code == 2 and "not a flaglint code" in err.getvalue()
