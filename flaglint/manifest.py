@@ -100,7 +100,10 @@ def load_manifest(path: str) -> Manifest:
         raise ManifestError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from error
     except (RecursionError, ValueError) as error:
         raise ManifestError(f"{path}: invalid JSON: {error}") from error
-    return parse_manifest(document, path)
+    try:
+        return parse_manifest(document, path)
+    except (TypeError, ValueError, AttributeError) as error:  # a member of an unexpected type somewhere
+        raise ManifestError(f"{path}: malformed manifest: {error}") from error
 
 
 def parse_manifest(document: Any, path: str) -> Manifest:

@@ -103,6 +103,9 @@ def test_loaded_manifest_round_trips_and_blocks_like_check_delete(demo_manifest:
         ('{"format": "flaglint-manifest", "version": 99}', "manifest version 99 is not supported"),
         ('{"format": "flaglint-manifest", "version": 1, "names": {"flag": {"x": [{"path": "a.py"}]}}}', "line"),
         (b"\xff\xfe", "not UTF-8"),
+        ('{"format": "flaglint-manifest", "version": 1, "files_scanned": "many"}', "malformed manifest"),
+        ('{"format": "flaglint-manifest", "version": 1, "dynamic": [1]}', "dynamic[0].kind"),
+        ('{"format": "flaglint-manifest", "version": 1, "names": {"flag": []}}', "names.flag must be an object"),
     ],
 )
 def test_bad_manifests_are_clear_errors(tmp_path: Path, content: Any, message: str) -> None:

@@ -70,6 +70,8 @@ def _scan(settings: AppSettings) -> Union[Manifest, ManifestError]:
         result = ScanOptions(jobs=1, use_cache=True, cache_dir=settings.cache_dir).scan(project)
     except FlaglintError as error:
         return ManifestError(f"scanning FLAGLINT_SOURCE: {error}")
+    except Exception as error:  # a bug must not take a request (or a delete) down with a traceback
+        return ManifestError(f"scanning FLAGLINT_SOURCE failed: {type(error).__name__}: {error}")
     if result.files_scanned == 0:
         return ManifestError(f"FLAGLINT_SOURCE: no Python, template or JavaScript file under {settings.source}")
     return build_manifest(project, result, commit=None)
