@@ -8,6 +8,8 @@ deletes nothing), renaming a referenced flag is a form error, and every waffle a
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import logging
 from typing import Any, List, Optional, Tuple
 
@@ -56,14 +58,23 @@ class GuardedAdminMixin:
                 logger.log(level, "flaglint: admin %s for %s: %s", verb, user, refusal.sentence())
         return deleted, counts, perms_needed, protected
 
-    def get_actions(self, request: Any) -> Any:
+    def get_actions(self, request: Any, action_location: Any = None) -> Any:
         """The actions, with every deleting one (waffle's ``delete_individually``, Django's ``delete_selected``)
-        checked first: a selection with a referenced flag gets Django's refusal page, and nothing is deleted."""
-        actions = super().get_actions(request)  # type: ignore[misc]
+        checked first: a selection with a referenced flag gets Django's refusal page, and nothing is deleted.
+
+        `action_location` is Django 6.1's (None before): passed on when the parent admin takes it."""
+        parent = super().get_actions  # type: ignore[misc]
+        if action_location is None:
+            actions = parent(request)
+        elif "action_location" in inspect.signature(parent).parameters:
+            actions = parent(request, action_location=action_location)
+        elif getattr(action_location, "name", "") == "CHANGE_FORM":
+            return {}  # what Django does for an admin whose get_actions predates action locations
+        else:
+            actions = parent(request)
         for name in DELETING_ACTIONS:
             if name in actions:
-                function, action_name, description = actions[name]
-                actions[name] = (_guarded_action(function), action_name, description)
+                actions[name] = _with_function(actions[name], _guarded_action)
         return actions
 
     def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
@@ -76,6 +87,14 @@ class GuardedAdminMixin:
 
 #: Bulk actions that delete: Django's own and waffle's (which deletes one by one, without a confirmation page).
 DELETING_ACTIONS = ("delete_selected", "delete_individually")
+
+
+def _with_function(action: Any, wrap: Any) -> Any:
+    """The action with its function wrapped: Django 6.1's `Action` object, or the older (func, name, text) tuple."""
+    if dataclasses.is_dataclass(action) and not isinstance(action, type) and hasattr(action, "func"):
+        return dataclasses.replace(action, func=wrap(action.func))
+    function, name, description = action
+    return (wrap(function), name, description)
 
 
 def _guarded_action(function: Any) -> Any:
