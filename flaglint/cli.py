@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, NoReturn, Optional, Sequ
 from flaglint import __version__
 from flaglint.api import ScanOptions
 from flaglint.config import Settings, load_settings
-from flaglint.model import KINDS, ExitCode, FlaglintError, InventoryError
+from flaglint.model import KINDS, ExitCode, FlaglintError, Inventory, InventoryError
 from flaglint.paths import display, within
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = ExitCode.CLEAN, ExitCode.FINDINGS, ExitCode.ERROR
 
-COMMANDS = ("check", "check-delete", "remove", "refs", "explain")
+COMMANDS = ("check", "check-delete", "remove", "refs", "manifest", "explain")
 
 
 class UsageError(FlaglintError):
@@ -73,6 +73,7 @@ _HELP = {
     "check-delete": "the deletion gate: is it safe to delete these names from an environment?",
     "remove": "retire a flag: rewrite the code to keep one branch",
     "refs": "list references (where is this flag used?)",
+    "manifest": "write the reference manifest the Django app reads (build it in CI, ship it with the deploy)",
     "explain": "document a diagnostic code (all codes without an argument)",
 }
 
@@ -144,6 +145,16 @@ def _refs_options(refs: argparse.ArgumentParser) -> None:
     refs.add_argument("--kind", choices=KINDS, help="only references of this kind")
 
 
+def _manifest_options(manifest: argparse.ArgumentParser) -> None:
+    manifest.add_argument("paths", nargs="*", help="files or directories (default: the configured paths, or .)")
+    manifest.add_argument("--output", "-o", metavar="FILE", help="write the manifest to FILE (default: stdout)")
+    manifest.add_argument(
+        "--commit", metavar="SHA", help="the commit to record (default: $FLAGLINT_COMMIT, a CI variable, or git HEAD)"
+    )
+    manifest.add_argument("--config", metavar="FILE", help="a pyproject.toml to read [tool.flaglint] from")
+    _add_run_options(manifest)
+
+
 def _explain_options(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("code", nargs="?", help="a code such as FL101")
     explain.add_argument("--format", choices=("text", "markdown"), default="text", help="markdown: the README table")
@@ -154,6 +165,7 @@ _COMMAND_OPTIONS: Dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "check-delete": _delete_options,
     "remove": _remove_options,
     "refs": _refs_options,
+    "manifest": _manifest_options,
     "explain": _explain_options,
 }
 
@@ -183,8 +195,17 @@ def _positive(value: str) -> int:
     return number
 
 
-def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
-    """Run the command line; returns the exit code. No traceback reaches the user unless ``--debug`` is given."""
+def main(
+    argv: Optional[Sequence[str]] = None,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+    inventories: Sequence[Inventory] = (),
+) -> int:
+    """Run the command line; returns the exit code. No traceback reaches the user unless ``--debug`` is given.
+
+    `inventories` are environments read by the caller (``manage.py flaglint check``: the live database), checked
+    as if given with ``--inventory``.
+    """
     arguments_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments_list[: arguments_list.index("--")] if "--" in arguments_list else (
         "--debug" in arguments_list
@@ -196,6 +217,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
             arguments = _parse(arguments_list)
         if arguments is None:
             return EXIT_CLEAN  # --help or --version was printed
+        arguments.inventories = tuple(inventories)
         code = int(_dispatch(arguments, stdout, stderr))
         _write_timings(arguments)
         return code
@@ -289,6 +311,8 @@ def _dispatch(arguments: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
         return _refs(arguments, settings, given, stdout, stderr)
     if arguments.command == "check-delete":
         return _check_delete(arguments, settings, stdout, stderr)
+    if arguments.command == "manifest":
+        return _manifest(arguments, settings, given, stdout, stderr)
     if arguments.command == "remove":
         return _remove(arguments, settings, given, stdout, stderr)
     return _check(arguments, settings, given, stdout, stderr)
@@ -351,6 +375,32 @@ def _refs(
     return EXIT_FINDINGS if problems else EXIT_CLEAN
 
 
+def _manifest(
+    arguments: argparse.Namespace, settings: Settings, given: Tuple[str, ...], stdout: TextIO, stderr: TextIO
+) -> ExitCode:
+    """Scan and write the manifest; exit 1 (manifest still written, marked incomplete) when a file was unreadable."""
+    from flaglint.manifest import build_manifest
+    from flaglint.report.json import manifest_json
+    from flaglint.writes import write_file
+
+    if given:
+        settings = settings.with_paths(tuple(os.path.abspath(path) for path in given))
+    result = _scanning(arguments, stderr).scan(settings)
+    if result.files_scanned == 0:
+        raise _nothing_scanned(settings)
+    manifest = build_manifest(settings, result, commit=arguments.commit)
+    text = manifest_json(manifest)
+    if arguments.output:
+        write_file(arguments.output, (text + "\n").encode("utf-8"))
+        named = len({(r.kind, r.name) for r in manifest.references if r.name is not None})
+        print(f"wrote {arguments.output}: {named} name(s), {len(manifest.references)} reference(s)", file=stderr)
+    else:
+        print(text, file=stdout)
+    for problem in result.problems + result.skipped:
+        print(f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}", file=stderr)
+    return EXIT_CLEAN if manifest.complete else EXIT_FINDINGS
+
+
 def _check(
     arguments: argparse.Namespace, settings: Settings, given: Tuple[str, ...], stdout: TextIO, stderr: TextIO
 ) -> ExitCode:
@@ -361,7 +411,9 @@ def _check(
     from flaglint.report.text import diagnostics_text
     from flaglint.writes import write_file
 
-    knowledge = load_knowledge(settings, arguments.inventory, arguments.retiring, arguments.retirement_plan)
+    knowledge = load_knowledge(
+        settings, arguments.inventory, arguments.retiring, arguments.retirement_plan, arguments.inventories
+    )
     inventories = knowledge.inventories
     if arguments.per_file and not given:
         raise UsageError("--per-file needs the files to check", arguments.usage)

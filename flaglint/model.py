@@ -498,6 +498,63 @@ class Note:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Manifest:
+    """What a project's code references (``flaglint manifest``), shipped with a deploy for the Django app.
+
+    Paths are relative to the project root and use ``/``. `complete` is False when some file could not be read
+    (listed in `unreadable`): then a name missing from the manifest may still be used.
+    """
+
+    references: Tuple[Reference, ...]
+    flaglint_version: str
+    commit: Optional[str]
+    created: str
+    complete: bool
+    files_scanned: int
+    unreadable: Tuple[FileProblem, ...] = ()
+    origin: str = ""
+    """Where it came from: the manifest file's path, or ``scan of DIR`` (not part of the JSON document)."""
+
+    def blocking(self, kind: Kind, name: str) -> Tuple[Reference, ...]:
+        """References that stand in the way of deleting or renaming (kind, name): not tests, not migrations.
+
+        Named references come from an index (a guarded delete of many flags stays cheap on a large manifest);
+        dynamic ones are matched by pattern. In manifest order.
+        """
+        named, dynamic = self._blocking_index
+        found = list(named.get((kind, name), ())) + [r for r in dynamic.get(kind, ()) if r.could_be(name)]
+        order = self._order
+        return tuple(sorted(found, key=lambda r: order[id(r)])) if dynamic.get(kind) else tuple(found)
+
+    @cached_property
+    def _blocking_index(
+        self,
+    ) -> Tuple[Dict[Tuple[Kind, str], List[Reference]], Dict[Kind, List[Reference]]]:
+        named: Dict[Tuple[Kind, str], List[Reference]] = {}
+        dynamic: Dict[Kind, List[Reference]] = {}
+        for reference in self.references:
+            if reference.test or reference.migration:
+                continue
+            if reference.name is None:
+                dynamic.setdefault(reference.kind, []).append(reference)
+            else:
+                named.setdefault((reference.kind, reference.name), []).append(reference)
+        return named, dynamic
+
+    @cached_property
+    def _order(self) -> Dict[int, int]:
+        return {id(reference): index for index, reference in enumerate(self.references)}
+
+    def named(self) -> Dict[Tuple[Kind, str], Tuple[Reference, ...]]:
+        """Every (kind, name) the running code reads, with its references (tests and migrations left out)."""
+        found: Dict[Tuple[Kind, str], List[Reference]] = {}
+        for reference in self.references:
+            if reference.name is not None and not reference.test and not reference.migration:
+                found.setdefault((reference.kind, reference.name), []).append(reference)
+        return {key: tuple(value) for key, value in found.items()}
+
+
 # --- Results of the library calls (`flaglint.api`) ---
 
 

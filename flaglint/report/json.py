@@ -7,9 +7,9 @@ Pure: each function returns the text to print.
 from __future__ import annotations
 
 import json
-from typing import Dict, Sequence
+from typing import Dict, List, Sequence
 
-from flaglint.model import CheckResult, DeleteResult, Diagnostic, Reference
+from flaglint.model import KINDS, CheckResult, DeleteResult, Diagnostic, Manifest, Reference
 
 JSON_VERSION = 1
 
@@ -125,3 +125,46 @@ def check_summary(result: CheckResult, environments: Sequence[str]) -> Dict[str,
         "baselined": result.baselined,
         "environments": list(environments),
     }
+
+
+def _location(reference: Reference) -> Dict[str, object]:
+    """One place of a manifest: enough to name it in a refusal, to tell tests and migrations apart."""
+    return {
+        "path": reference.path,
+        "line": reference.line,
+        "column": reference.column,
+        "source": reference.source,
+        "api": reference.label,
+        "expression": reference.expression,
+        "test": reference.test,
+        "migration": reference.migration,
+        "negated": reference.negated,
+    }
+
+
+def manifest_json(manifest: Manifest) -> str:
+    """The ``flaglint manifest`` document (contract: `flaglint/schemas/manifest-v1.json`)."""
+    from flaglint.manifest import MANIFEST_FORMAT, MANIFEST_VERSION
+
+    names: Dict[str, Dict[str, List[Dict[str, object]]]] = {kind: {} for kind in KINDS}
+    dynamic: List[Dict[str, object]] = []
+    for reference in manifest.references:
+        if reference.name is None:
+            record = _location(reference)
+            record.update(kind=reference.kind, pattern=reference.pattern, reason=reference.reason)
+            dynamic.append(record)
+        else:
+            names[reference.kind].setdefault(reference.name, []).append(_location(reference))
+    document = {
+        "format": MANIFEST_FORMAT,
+        "version": MANIFEST_VERSION,
+        "flaglint_version": manifest.flaglint_version,
+        "commit": manifest.commit,
+        "created": manifest.created,
+        "complete": manifest.complete,
+        "files_scanned": manifest.files_scanned,
+        "names": {kind: dict(sorted(found.items())) for kind, found in names.items()},
+        "dynamic": dynamic,
+        "unreadable": [{"path": p.path, "code": p.code, "message": p.message} for p in manifest.unreadable],
+    }
+    return json.dumps(document, indent=1, ensure_ascii=False)
