@@ -27,7 +27,7 @@ import keyword
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 __all__ = ["parse_newer"]
 
@@ -56,9 +56,16 @@ class _TypeAlias(ast.stmt):
     _fields = ("name", "type_params", "value")
 
 
+class TryStar(ast.stmt):
+    """Python 3.11's ``ast.TryStar`` (``try`` with ``except*``), for interpreters that lack it."""
+
+    _fields = ("body", "handlers", "orelse", "finalbody")
+
+
 TemplateStr: Any = getattr(ast, "TemplateStr", _TemplateStr)
 Interpolation: Any = getattr(ast, "Interpolation", _Interpolation)
 TypeAlias: Any = getattr(ast, "TypeAlias", _TypeAlias)
+_TryStar: Any = getattr(ast, "TryStar", TryStar)
 
 
 class _NothingToRewrite(SyntaxError):
@@ -404,6 +411,8 @@ class _Rewrite:
     edits: List[Tuple[int, int, str]] = field(default_factory=list)
     placeholders: Dict[Tuple[int, int], _Group] = field(default_factory=dict)
     aliases: Dict[Tuple[int, int], int] = field(default_factory=dict)  # statement position -> name offset
+    parenthesized: Set[Tuple[int, int]] = field(default_factory=set)  # the "(" put around ``except A, B``
+    starred: Set[Tuple[int, int]] = field(default_factory=set)  # ``except*`` handlers made plain ``except``
 
 
 def parse_newer(text: str, path: str = "<unknown>", mode: str = "exec") -> ast.AST:
@@ -583,6 +592,7 @@ def _except(rewrite: _Rewrite, masked: str, start: int, end: int) -> None:
     if clause.group("star") and _VERSION < (3, 11):
         star = masked.index("*", clause.start("star"))
         rewrite.edits.append((star, star + 1, " "))
+        rewrite.starred.add(rewrite.positions.at(start))
     colons = _top_level(masked, after, end, ":")
     if not colons:
         return
@@ -596,10 +606,9 @@ def _except(rewrite: _Rewrite, masked: str, start: int, end: int) -> None:
     last = colon
     while last > first and masked[last - 1] in " \t":
         last -= 1
-    if first > after:
-        rewrite.edits.append((first - 1, first, "("))
-    else:
-        rewrite.edits.append((first, first, "("))
+    opening = first - 1 if first > after else first
+    rewrite.edits.append((opening, first, "("))
+    rewrite.parenthesized.add(rewrite.positions.at(opening))
     if last < colon:
         rewrite.edits.append((last, last + 1, ")"))
     elif masked[colon + 1 : colon + 2] in (" ", "\t"):
@@ -666,6 +675,23 @@ class _Rebuild(ast.NodeTransformer):
         if group is None or node.value != 0:
             return node
         return _Builder(self.rewrite.text, self.rewrite.positions).group(group)
+
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        """A ``try`` whose handlers were ``except*`` is a `TryStar`, as on 3.11."""
+        self.generic_visit(node)
+        if not any((handler.lineno, handler.col_offset) in self.rewrite.starred for handler in node.handlers):
+            return node
+        star = _TryStar(body=node.body, handlers=node.handlers, orelse=node.orelse, finalbody=node.finalbody)
+        return ast.copy_location(star, node)  # type: ignore[no-any-return]
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
+        """``except A, B:`` was parenthesized: the tuple spans its types, as on 3.14."""
+        self.generic_visit(node)
+        types = node.type
+        if isinstance(types, ast.Tuple) and (types.lineno, types.col_offset) in self.rewrite.parenthesized:
+            ast.copy_location(types, types.elts[0])
+            types.end_lineno, types.end_col_offset = types.elts[-1].end_lineno, types.elts[-1].end_col_offset
+        return node
 
     def visit_Expr(self, node: ast.Expr) -> ast.AST:
         self.generic_visit(node)
