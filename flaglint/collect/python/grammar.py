@@ -31,41 +31,40 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 __all__ = ["parse_newer"]
 
-_VERSION = sys.version_info[:2]
 _PREFIXES = frozenset({"", "r", "u", "f", "b", "br", "rb", "fr", "rf", "t", "tr", "rt"})
 _QUOTES = ("'''", '"""', "'", '"')
 _NEWLINES = "\r\n"
 _STRING_MASK = '"'
 
 
-class _TemplateStr(ast.expr):
-    """Python 3.14's ``ast.TemplateStr``, for interpreters that lack it (a t-string's parts)."""
+class _Missing:
+    """The nodes of newer Pythons, for interpreters that lack them (same names: the collector goes by the name)."""
 
-    _fields = ("values",)
+    class TemplateStr(ast.expr):
+        """Python 3.14's ``ast.TemplateStr``: a t-string's parts."""
+
+        _fields = ("values",)
+
+    class Interpolation(ast.expr):
+        """Python 3.14's ``ast.Interpolation``: one t-string replacement field."""
+
+        _fields = ("value", "str", "conversion", "format_spec")
+
+    class TypeAlias(ast.stmt):
+        """Python 3.12's ``ast.TypeAlias``: ``type X = V``."""
+
+        _fields = ("name", "type_params", "value")
+
+    class TryStar(ast.stmt):
+        """Python 3.11's ``ast.TryStar``: ``try`` with ``except*``."""
+
+        _fields = ("body", "handlers", "orelse", "finalbody")
 
 
-class _Interpolation(ast.expr):
-    """Python 3.14's ``ast.Interpolation``, for interpreters that lack it (one t-string replacement field)."""
-
-    _fields = ("value", "str", "conversion", "format_spec")
-
-
-class _TypeAlias(ast.stmt):
-    """Python 3.12's ``ast.TypeAlias`` (``type X = V``), for interpreters that lack it."""
-
-    _fields = ("name", "type_params", "value")
-
-
-class TryStar(ast.stmt):
-    """Python 3.11's ``ast.TryStar`` (``try`` with ``except*``), for interpreters that lack it."""
-
-    _fields = ("body", "handlers", "orelse", "finalbody")
-
-
-TemplateStr: Any = getattr(ast, "TemplateStr", _TemplateStr)
-Interpolation: Any = getattr(ast, "Interpolation", _Interpolation)
-TypeAlias: Any = getattr(ast, "TypeAlias", _TypeAlias)
-_TryStar: Any = getattr(ast, "TryStar", TryStar)
+TemplateStr: Any = getattr(ast, "TemplateStr", _Missing.TemplateStr)
+Interpolation: Any = getattr(ast, "Interpolation", _Missing.Interpolation)
+TypeAlias: Any = getattr(ast, "TypeAlias", _Missing.TypeAlias)
+TryStar: Any = getattr(ast, "TryStar", _Missing.TryStar)
 
 
 class _NothingToRewrite(SyntaxError):
@@ -413,19 +412,26 @@ class _Rewrite:
     aliases: Dict[Tuple[int, int], int] = field(default_factory=dict)  # statement position -> name offset
     parenthesized: Set[Tuple[int, int]] = field(default_factory=set)  # the "(" put around ``except A, B``
     starred: Set[Tuple[int, int]] = field(default_factory=set)  # ``except*`` handlers made plain ``except``
+    version: Tuple[int, int] = (3, 9)  # the grammar of the interpreter that parses the rewrite
 
 
-def parse_newer(text: str, path: str = "<unknown>", mode: str = "exec") -> ast.AST:
-    """Parse `text` written for any supported Python on the running one; `SyntaxError` when it still does not parse."""
+def parse_newer(
+    text: str, path: str = "<unknown>", mode: str = "exec", version: Optional[Tuple[int, int]] = None
+) -> ast.AST:
+    """Parse `text` written for any supported Python on the running one; `SyntaxError` when it still does not parse.
+
+    `version` is the grammar to rewrite for (the running interpreter's by default; tests pass an older one to
+    compare the rebuilt tree with the one a newer interpreter's `ast` builds).
+    """
     scanner = _Scanner(text)
     scanner.scan()
-    rewrite = _Rewrite(text, _Positions(text))
+    rewrite = _Rewrite(text, _Positions(text), version=version or (sys.version_info[0], sys.version_info[1]))
     blanked = _statements(rewrite, "".join(scanner.masked))
-    if _VERSION < (3, 12) or any("t" in piece.prefix for group in scanner.groups for piece in group.pieces):
+    if rewrite.version < (3, 12) or any("t" in piece.prefix for group in scanner.groups for piece in group.pieces):
         for group in scanner.groups:
             if any(start <= group.start < end for start, end in blanked):
                 continue
-            if _VERSION >= (3, 12) and not any("t" in piece.prefix for piece in group.pieces):
+            if rewrite.version >= (3, 12) and not any("t" in piece.prefix for piece in group.pieces):
                 continue
             rewrite.edits.append((group.start, group.end, _placeholder(text, group)))
             line, column = rewrite.positions.at(group.start)
@@ -475,11 +481,11 @@ def _statements(rewrite: _Rewrite, masked: str) -> List[Tuple[int, int]]:
             while matches and indent <= matches[-1][0]:
                 matches.pop()
         line = masked[start:end]
-        if _VERSION < (3, 13):
+        if rewrite.version < (3, 13):
             _type_statement(rewrite, masked, start, end, blanked)
-        if _VERSION < (3, 14) or (_VERSION < (3, 11) and "*" in line):
+        if rewrite.version < (3, 14):
             _except(rewrite, masked, start, end)
-        if _VERSION < (3, 10) and indent is not None:
+        if rewrite.version < (3, 10) and indent is not None:
             if matches and _CASE.match(line) and matches[-1][1] in (None, indent):
                 matches[-1] = (matches[-1][0], indent)
                 _case(rewrite, masked, start, end, blanked)
@@ -589,7 +595,7 @@ def _except(rewrite: _Rewrite, masked: str, start: int, end: int) -> None:
     if clause is None or (masked[clause.end() : clause.end() + 1].isalnum() and not clause.group("star")):
         return
     after = clause.end()
-    if clause.group("star") and _VERSION < (3, 11):
+    if clause.group("star") and rewrite.version < (3, 11):
         star = masked.index("*", clause.start("star"))
         rewrite.edits.append((star, star + 1, " "))
         rewrite.starred.add(rewrite.positions.at(start))
@@ -598,7 +604,7 @@ def _except(rewrite: _Rewrite, masked: str, start: int, end: int) -> None:
         return
     colon = colons[0]
     types = masked[after:colon]
-    if _VERSION >= (3, 14) or not _top_level(masked, after, colon, ",") or _AS.search(types):
+    if rewrite.version >= (3, 14) or not _top_level(masked, after, colon, ",") or _AS.search(types):
         return
     first = after
     while first < colon and masked[first] in " \t":
@@ -674,14 +680,14 @@ class _Rebuild(ast.NodeTransformer):
         group = self.rewrite.placeholders.get((node.lineno, node.col_offset))
         if group is None or node.value != 0:
             return node
-        return _Builder(self.rewrite.text, self.rewrite.positions).group(group)
+        return _Builder(self.rewrite.text, self.rewrite.positions, self.rewrite.version).group(group)
 
     def visit_Try(self, node: ast.Try) -> ast.AST:
         """A ``try`` whose handlers were ``except*`` is a `TryStar`, as on 3.11."""
         self.generic_visit(node)
         if not any((handler.lineno, handler.col_offset) in self.rewrite.starred for handler in node.handlers):
             return node
-        star = _TryStar(body=node.body, handlers=node.handlers, orelse=node.orelse, finalbody=node.finalbody)
+        star = TryStar(body=node.body, handlers=node.handlers, orelse=node.orelse, finalbody=node.finalbody)
         return ast.copy_location(star, node)  # type: ignore[no-any-return]
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
@@ -713,9 +719,10 @@ class _Rebuild(ast.NodeTransformer):
 class _Builder:
     """A string group's node as 3.13's `ast` builds it (merged literals, fields parsed where they stand)."""
 
-    def __init__(self, text: str, positions: _Positions) -> None:
+    def __init__(self, text: str, positions: _Positions, version: Tuple[int, int]) -> None:
         self.text = text
         self.positions = positions
+        self.version = version
 
     def group(self, group: _Group) -> ast.expr:
         template = any("t" in piece.prefix for piece in group.pieces)
@@ -774,7 +781,7 @@ class _Builder:
         """The field's expression, parsed on its own (newer grammar too) and moved to where it stands."""
         fragment = "(" + self.text[start:end] + ")"
         try:  # nested f-strings are rebuilt too, for the same positions as 3.12+ (not the running one's)
-            tree = parse_newer(fragment, mode="eval")  # type: ignore[assignment]
+            tree = parse_newer(fragment, mode="eval", version=self.version)  # type: ignore[assignment]
         except _NothingToRewrite:
             tree = ast.parse(fragment, mode="eval")
         assert isinstance(tree, ast.Expression)
