@@ -29,7 +29,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
-__all__ = ["parse_newer"]
+__all__ = ["NothingToRewrite", "ScanError", "parse_newer"]
 
 _PREFIXES = frozenset({"", "r", "u", "f", "b", "br", "rb", "fr", "rf", "t", "tr", "rt"})
 _QUOTES = ("'''", '"""', "'", '"')
@@ -67,12 +67,16 @@ TypeAlias: Any = getattr(ast, "TypeAlias", _Missing.TypeAlias)
 TryStar: Any = getattr(ast, "TryStar", _Missing.TryStar)
 
 
-class _NothingToRewrite(SyntaxError):
+class NothingToRewrite(SyntaxError):
     """The source holds none of the newer constructs: the running interpreter's error stands."""
 
 
+class ScanError(SyntaxError):
+    """The scan itself failed (an unterminated string ...): the running interpreter's error stands."""
+
+
 def _error(message: str) -> SyntaxError:
-    return SyntaxError(message)
+    return ScanError(message)
 
 
 # --- scanning: strings (f-strings with their fields), comments, brackets ---
@@ -437,7 +441,7 @@ def parse_newer(
             line, column = rewrite.positions.at(group.start)
             rewrite.placeholders[(line, column + 1)] = group
     if not rewrite.edits:
-        raise _NothingToRewrite("nothing to rewrite")
+        raise NothingToRewrite("nothing to rewrite")
     source = _apply(text, rewrite.edits)
     tree = ast.parse(source, filename=path, mode=mode)
     return _Rebuild(rewrite).visit(tree)
@@ -782,7 +786,7 @@ class _Builder:
         fragment = "(" + self.text[start:end] + ")"
         try:  # nested f-strings are rebuilt too, for the same positions as 3.12+ (not the running one's)
             tree = parse_newer(fragment, mode="eval", version=self.version)  # type: ignore[assignment]
-        except _NothingToRewrite:
+        except NothingToRewrite:
             tree = ast.parse(fragment, mode="eval")
         assert isinstance(tree, ast.Expression)
         line, column = self.positions.at(start)

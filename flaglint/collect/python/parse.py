@@ -13,7 +13,7 @@ import re
 import tokenize
 from typing import Optional, Tuple
 
-from flaglint.collect.python.grammar import parse_newer
+from flaglint.collect.python.grammar import NothingToRewrite, ScanError, parse_newer
 from flaglint.model import FileProblem
 
 
@@ -44,10 +44,20 @@ def parse(text: str, path: str) -> ast.Module:
     except SyntaxError as error:
         try:
             tree = parse_newer(text, path)
-        except Exception:  # noqa: BLE001 - the fallback is best effort: the interpreter's error is the answer
+        except (NothingToRewrite, ScanError):
+            raise error from None
+        except SyntaxError as rewritten:  # positions are the file's own: this is the error past the newer syntax
+            rewritten.text = _line(text, rewritten.lineno) if rewritten.lineno else None
+            raise rewritten from None
+        except Exception:  # noqa: BLE001 - the fallback is best effort: the interpreter's own error stands
             raise error from None
         assert isinstance(tree, ast.Module)
         return tree
+
+
+def _line(text: str, number: int) -> str:
+    lines = re.split(r"\r\n|\r|\n", text)
+    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def parse_problem(path: str, error: BaseException) -> FileProblem:
