@@ -93,7 +93,8 @@ def outline(node: Any) -> Any:
     )
     positions: Tuple[Optional[int], ...] = ()
     if not isinstance(node, ast.alias):
-        positions = tuple(getattr(node, name, None) for name in ("lineno", "col_offset", "end_lineno", "end_col_offset"))
+        names = ("lineno", "col_offset", "end_lineno", "end_col_offset")
+        positions = tuple(getattr(node, name, None) for name in names)
     return (type(node).__name__, fields, positions)
 
 
@@ -135,14 +136,16 @@ def positions_of(source: str, kind: type, version: Tuple[int, int] = (3, 9)) -> 
 
 def test_columns_are_utf8_bytes_after_a_rewritten_f_string_holding_non_ascii() -> None:
     source = "x = f'{'é'}'; y = 1\n"
-    assert positions_of(source, ast.Name)[1] == (1, len("x = f'{'é'}'; ".encode()), 1, len("x = f'{'é'}'; y".encode()))
+    start, end = len("x = f'{'é'}'; ".encode()), len("x = f'{'é'}'; y".encode())
+    assert positions_of(source, ast.Name)[1] == (1, start, 1, end)
 
 
 def test_crlf_line_endings_and_line_breaks_in_fields() -> None:
     source = "a = f'''{\r\n  b['k'] # note\r\n}'''\r\nc = d\r\n"
     assert (2, 2, 2, 8) in positions_of(source, ast.Subscript)
     assert {(4, 0, 4, 1), (4, 4, 4, 5), (2, 2, 2, 3)} <= set(positions_of(source, ast.Name))
-    assert [node.value for node in ast.walk(grammar.parse_newer(source, version=(3, 9))) if isinstance(node, ast.Constant)] == ["k"]
+    tree = grammar.parse_newer(source, version=(3, 9))
+    assert [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)] == ["k"]
 
 
 def test_literal_parts_are_decoded_like_pythons_own() -> None:

@@ -165,7 +165,8 @@ class _Scanner:
                 continue
             if character in _NEWLINES:
                 if depth == 0:
-                    group = self._close(group)
+                    self._closed(group)
+                    group = None
                 index += 1
                 continue
             if character == "#":
@@ -182,7 +183,8 @@ class _Scanner:
                 group.append(piece)
                 index = piece.end
                 continue
-            group = self._close(group)
+            self._closed(group)
+            group = None
             if character in "([{":
                 depth += 1
             elif character in ")]}":
@@ -191,12 +193,12 @@ class _Scanner:
                 index = _identifier_end(text, index)
             else:
                 index += 1
-        self._close(group)
+        self._closed(group)
 
-    def _close(self, group: Optional[List[_Piece]]) -> None:
+    def _closed(self, group: Optional[List[_Piece]]) -> None:
+        """Record the group if it holds an f-string (or t-string); the caller starts none."""
         if group and any(piece.formatted for piece in group):
             self.groups.append(_Group(group))
-        return None
 
     def string_at(self, index: int) -> Optional[_Piece]:
         """The string literal starting at `index` (prefix included), or None when none starts there."""
@@ -444,7 +446,8 @@ def parse_newer(
         raise NothingToRewrite("nothing to rewrite")
     source = _apply(text, rewrite.edits)
     tree = ast.parse(source, filename=path, mode=mode)
-    return _Rebuild(rewrite).visit(tree)
+    rebuilt: ast.AST = _Rebuild(rewrite).visit(tree)
+    return rebuilt
 
 
 def _placeholder(text: str, group: _Group) -> str:
@@ -785,7 +788,7 @@ class _Builder:
         """The field's expression, parsed on its own (newer grammar too) and moved to where it stands."""
         fragment = "(" + self.text[start:end] + ")"
         try:  # nested f-strings are rebuilt too, for the same positions as 3.12+ (not the running one's)
-            tree = parse_newer(fragment, mode="eval", version=self.version)  # type: ignore[assignment]
+            tree = parse_newer(fragment, mode="eval", version=self.version)
         except NothingToRewrite:
             tree = ast.parse(fragment, mode="eval")
         assert isinstance(tree, ast.Expression)
