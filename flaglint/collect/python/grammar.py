@@ -132,11 +132,14 @@ class _Group:
         return self.pieces[-1].end
 
 
+_INTERESTING = re.compile(r"[#'\"\\\r\n()\[\]{}]|[^\W\d]\w*")  # what the scan stops at (operators, digits: not)
+_GAP = re.compile(r"(?:[ \t\f\r\n]|\\(?:\r\n|\r|\n)|#[^\r\n]*)*")  # between implicitly concatenated strings
+_WORD = re.compile(r"\w*")
+
+
 def _identifier_end(text: str, index: int) -> int:
-    end = index
-    while end < len(text) and (text[end] == "_" or text[end].isalnum() or ("a" + text[end]).isidentifier()):
-        end += 1
-    return end
+    found = _WORD.match(text, index)
+    return found.end() if found else index
 
 
 def _starts_identifier(character: str) -> bool:
@@ -155,12 +158,14 @@ class _Scanner:
         text, n = self.text, len(self.text)
         index, depth = 0, 0
         group: Optional[List[_Piece]] = None
-        while index < n:
+        search = _INTERESTING.search
+        while True:
+            found = search(text, index)
+            if found is None:
+                break
+            index = found.start()
             character = text[index]
-            if character in " \t\f":
-                index += 1
-                continue
-            if character == "\\" and index + 1 < n and text[index + 1] in _NEWLINES:
+            if character == "\\":  # a continuation line (or a stray backslash: ``ast`` says what is wrong)
                 index += 3 if text.startswith("\r\n", index + 1) else 2
                 continue
             if character in _NEWLINES:
@@ -176,8 +181,10 @@ class _Scanner:
                 continue
             piece = self.string_at(index)
             if piece is not None:
-                for position in range(piece.start, piece.end):
-                    self.masked[position] = _STRING_MASK
+                if group is not None and not _GAP.fullmatch(text, group[-1].end, piece.start):
+                    self._closed(group)
+                    group = None
+                self.masked[piece.start : piece.end] = _STRING_MASK * (piece.end - piece.start)
                 if group is None:
                     group = []
                 group.append(piece)
@@ -189,10 +196,7 @@ class _Scanner:
                 depth += 1
             elif character in ")]}":
                 depth = max(0, depth - 1)
-            if _starts_identifier(character):
-                index = _identifier_end(text, index)
-            else:
-                index += 1
+            index = found.end()
         self._closed(group)
 
     def _closed(self, group: Optional[List[_Piece]]) -> None:
@@ -508,39 +512,48 @@ def _statements(rewrite: _Rewrite, masked: str) -> List[Tuple[int, int]]:
     return blanked
 
 
+_STATEMENT_START = re.compile(r"[^ \t\f\r\n\\]")
+_STATEMENT_BREAK = re.compile(r"[()\[\]{};\r\n]")
+
+
 def _split_statements(masked: str) -> List[Tuple[int, int, Optional[int]]]:
     """(start, end, indent) of each statement; indent is None for one that follows ``;`` on its line."""
     statements: List[Tuple[int, int, Optional[int]]] = []
     depth = 0
-    index, n = 0, len(masked)
-    start: Optional[int] = None
-    indent: Optional[int] = None
-    line_start = 0
-    while index < n:
-        character = masked[index]
-        if start is None and character not in " \t\f\r\n\\":
-            start = index
-            if indent is None:
-                indent = index - line_start if line_start >= 0 else None
-        if character in "([{":
-            depth += 1
-        elif character in ")]}":
-            depth = max(0, depth - 1)
-        elif character == ";" and depth == 0 and start is not None:
-            statements.append((start, index, indent))
-            start, indent, line_start = None, None, -1
-        elif character in _NEWLINES:
-            continued = index > 0 and masked[index - 1] == "\\" or (
-                character == "\n" and index > 1 and masked[index - 1] == "\r" and masked[index - 2] == "\\"
-            )
-            if depth == 0 and not continued:
-                if start is not None:
-                    statements.append((start, index, indent))
-                start, indent = None, None
-                line_start = index + 1
-        index += 1
-    if start is not None:
-        statements.append((start, n, indent))
+    n = len(masked)
+    line_start: Optional[int] = 0
+    found = _STATEMENT_START.search(masked, 0)
+    while found is not None:
+        start = found.start()
+        indent = None if line_start is None else start - masked.rfind("\n", 0, start) - 1
+        index = start
+        while True:
+            stop = _STATEMENT_BREAK.search(masked, index)
+            if stop is None:
+                statements.append((start, n, indent))
+                return statements
+            index = stop.end()
+            character = stop.group()
+            if character in "([{":
+                depth += 1
+            elif character in ")]}":
+                depth = max(0, depth - 1)
+            elif depth:
+                continue
+            elif character == ";":
+                statements.append((start, stop.start(), indent))
+                line_start = None
+                break
+            elif character in _NEWLINES:
+                at = stop.start()
+                if character == "\n" and at > 0 and masked[at - 1] == "\r":
+                    continue  # the second half of a CRLF, decided at its CR
+                if at > 0 and masked[at - 1] == "\\":
+                    continue  # a continuation line
+                statements.append((start, stop.start(), indent))
+                line_start = stop.end()
+                break
+        found = _STATEMENT_START.search(masked, index)
     return statements
 
 
@@ -677,37 +690,68 @@ def _case(rewrite: _Rewrite, masked: str, start: int, end: int, blanked: List[Tu
 # --- rebuilding what the placeholders stand for ---
 
 
-class _Rebuild(ast.NodeTransformer):
-    """Put back the string groups (as `JoinedStr`/`TemplateStr`) and the type aliases the rewrite replaced."""
+class _Rebuild:
+    """Put back what the rewrite replaced: string groups (`JoinedStr`/`TemplateStr`), type aliases, ``except*``.
+
+    One walk with an explicit stack (an `ast.NodeTransformer` costs more than the parse on a large module).
+    """
 
     def __init__(self, rewrite: _Rewrite) -> None:
         self.rewrite = rewrite
+        self.builder = _Builder(rewrite.text, rewrite.positions, rewrite.version)
 
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        group = self.rewrite.placeholders.get((node.lineno, node.col_offset))
-        if group is None or node.value != 0:
-            return node
-        return _Builder(self.rewrite.text, self.rewrite.positions, self.rewrite.version).group(group)
+    def visit(self, tree: ast.AST) -> ast.AST:
+        stack = [tree]
+        replace = self._replace
+        while stack:
+            node = stack.pop()
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for index, item in enumerate(value):
+                        if isinstance(item, ast.AST):
+                            new = replace(item)
+                            if new is not item:
+                                value[index] = new
+                            stack.append(new)
+                elif isinstance(value, ast.AST):
+                    new = replace(value)
+                    if new is not value:
+                        setattr(node, name, new)
+                    stack.append(new)
+        return tree
 
-    def visit_Try(self, node: ast.Try) -> ast.AST:
+    def _replace(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.Constant):
+            group = self.rewrite.placeholders.get((node.lineno, node.col_offset))
+            if group is None or node.value != 0:
+                return node
+            return self.builder.group(group)
+        if isinstance(node, ast.Try) and self.rewrite.starred:
+            return self._try_star(node)
+        if isinstance(node, ast.ExceptHandler) and self.rewrite.parenthesized:
+            return self._except(node)
+        if isinstance(node, ast.Expr) and self.rewrite.aliases:
+            return self._alias(node)
+        return node
+
+    def _try_star(self, node: ast.Try) -> ast.AST:
         """A ``try`` whose handlers were ``except*`` is a `TryStar`, as on 3.11."""
-        self.generic_visit(node)
         if not any((handler.lineno, handler.col_offset) in self.rewrite.starred for handler in node.handlers):
             return node
         star = TryStar(body=node.body, handlers=node.handlers, orelse=node.orelse, finalbody=node.finalbody)
         return ast.copy_location(star, node)  # type: ignore[no-any-return]
 
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
+    def _except(self, node: ast.ExceptHandler) -> ast.AST:
         """``except A, B:`` was parenthesized: the tuple spans its types, as on 3.14."""
-        self.generic_visit(node)
         types = node.type
         if isinstance(types, ast.Tuple) and (types.lineno, types.col_offset) in self.rewrite.parenthesized:
             ast.copy_location(types, types.elts[0])
             types.end_lineno, types.end_col_offset = types.elts[-1].end_lineno, types.elts[-1].end_col_offset
         return node
 
-    def visit_Expr(self, node: ast.Expr) -> ast.AST:
-        self.generic_visit(node)
+    def _alias(self, node: ast.Expr) -> ast.AST:
+        """``0 or X , V`` back to ``type X = V``."""
         name_offset = self.rewrite.aliases.get((node.lineno, node.col_offset))
         value = node.value
         if name_offset is None or not (isinstance(value, ast.Tuple) and len(value.elts) == 2):
