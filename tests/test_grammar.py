@@ -173,6 +173,17 @@ def test_what_the_rewrite_cannot_read_raises_syntax_error(source: str) -> None:
         parse(source, "bad.py")
 
 
+def test_a_syntax_error_inside_a_rewritten_field_is_reported_where_it_stands_in_the_file() -> None:
+    source = "x = 1\ny = f'{table['k']} {a b}'\n"
+    with pytest.raises(SyntaxError) as raised:
+        grammar.parse_newer(source, version=(3, 9))
+    at_a, at_b = len("y = f'{table['k']} {a"), len("y = f'{table['k']} {a b")
+    assert (raised.value.lineno, raised.value.offset) in ((2, at_a), (2, at_b))  # 3.10+ say `a`, 3.9 says `b`
+    with pytest.raises(SyntaxError) as raised:
+        parse(source, "bad.py")
+    assert raised.value.lineno == 2
+
+
 def test_pep_758_except_keeps_the_inline_body_column_and_the_tuple_spans_the_types() -> None:
     source = "try:\n    pass\nexcept A, B: c\n"
     assert positions_of(source, ast.Tuple, version=(3, 13)) == [(3, 7, 3, 11)]

@@ -831,12 +831,20 @@ class _Builder:
     def _expression(self, start: int, end: int) -> ast.expr:
         """The field's expression, parsed on its own (newer grammar too) and moved to where it stands."""
         fragment = "(" + self.text[start:end] + ")"
-        try:  # nested f-strings are rebuilt too, for the same positions as 3.12+ (not the running one's)
-            tree = parse_newer(fragment, mode="eval", version=self.version)
-        except NothingToRewrite:
-            tree = ast.parse(fragment, mode="eval")
-        assert isinstance(tree, ast.Expression)
         line, column = self.positions.at(start)
+        try:  # nested f-strings are rebuilt too, for the same positions as 3.12+ (not the running one's)
+            try:
+                tree = parse_newer(fragment, mode="eval", version=self.version)
+            except NothingToRewrite:
+                tree = ast.parse(fragment, mode="eval")
+        except SyntaxError as error:  # where it stands in the file, not in the fragment
+            if error.lineno:
+                first = start - self.positions.starts[line - 1]
+                error.offset = (error.offset or 1) + (first - 1 if error.lineno == 1 else 0)
+                error.lineno += line - 1
+                error.end_lineno = error.end_offset = None  # type: ignore[attr-defined,assignment]
+            raise
+        assert isinstance(tree, ast.Expression)
         for node in ast.walk(tree):
             if "lineno" not in node._attributes:
                 continue
