@@ -155,7 +155,7 @@ class _Scanner:
         self.groups: List[_Group] = []
 
     def scan(self) -> None:
-        text, n = self.text, len(self.text)
+        text = self.text
         index, depth = 0, 0
         group: Optional[List[_Piece]] = None
         search = _INTERESTING.search
@@ -839,10 +839,11 @@ class _Builder:
                 tree = ast.parse(fragment, mode="eval")
         except SyntaxError as error:  # where it stands in the file, not in the fragment
             if error.lineno:
-                first = start - self.positions.starts[line - 1]
-                error.offset = (error.offset or 1) + (first - 1 if error.lineno == 1 else 0)
+                before = start - self.positions.starts[line - 1]  # characters before the field on its line
+                error.offset = (error.offset or 1) + (before - 1 if error.lineno == 1 else 0)
                 error.lineno += line - 1
-                error.end_lineno = error.end_offset = None  # type: ignore[attr-defined,assignment]
+                for name in ("end_lineno", "end_offset"):  # 3.10+; the fragment's would mislead
+                    setattr(error, name, None)
             raise
         assert isinstance(tree, ast.Expression)
         for node in ast.walk(tree):
