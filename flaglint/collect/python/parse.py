@@ -1,8 +1,8 @@
 """Reading Python source the way the interpreter would: its encoding, and any grammar a supported Python accepts.
 
 A file is parsed with the running interpreter's `ast`; code written for a newer Python than the one running
-flaglint is normalised first where that can be done without moving any position (Python 3.14's unparenthesized
-``except A, B:``). What no supported grammar accepts (Python 2, a real syntax error) is a `FileProblem`.
+flaglint is rewritten into the older grammar without moving any position (`grammar`). What no supported grammar
+accepts (Python 2, a real syntax error) is a `FileProblem`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 import tokenize
 from typing import Optional, Tuple
 
+from flaglint.collect.python.grammar import NothingToRewrite, ScanError, parse_newer
 from flaglint.model import FileProblem
 
 
@@ -30,36 +31,33 @@ def decode_source(path: str, source: bytes) -> Tuple[Optional[str], Optional[Fil
     return text, None
 
 
-_UNPARENTHESIZED_EXCEPT = re.compile(
-    r"^(?P<head>[ \t]*except\*?[ \t]+)(?P<types>[^(\n#:][^\n#:]*,[^\n#:]*?)(?P<tail>[ \t]*:)", re.M
-)
-
-
 def parse(text: str, path: str) -> ast.Module:
-    """`ast.parse`, also accepting Python 3.14's unparenthesized ``except A, B:`` on older interpreters.
+    """`ast.parse`, and when the running interpreter rejects the file, the newer grammar a supported Python accepts.
 
-    The clause is parenthesized in place (columns shift only on those ``except`` lines), so code written for a
-    newer Python than the one running flaglint is still read instead of being skipped.
+    The fast path is the running `ast`; on a `SyntaxError` the file is rewritten position for position
+    (`grammar.parse_newer`: PEP 701 f-strings, PEP 695 type parameters and aliases, ``except*``, ``match``,
+    PEP 758 ``except A, B:``) so code written for a newer Python than the one running flaglint is still read.
+    What that does not make parseable raises the interpreter's own error (Python 2 code, a real syntax error).
     """
     try:
         return ast.parse(text, filename=path)
     except SyntaxError as error:
-        if "must be parenthesized" not in str(error.msg):
-            raise
-        patched = _UNPARENTHESIZED_EXCEPT.sub(_parenthesize_except, text)
-        if patched == text:
-            raise
         try:
-            return ast.parse(patched, filename=path)
-        except SyntaxError:
+            tree = parse_newer(text, path)
+        except (NothingToRewrite, ScanError):
             raise error from None
+        except SyntaxError as rewritten:  # positions are the file's own: this is the error past the newer syntax
+            rewritten.text = _line(text, rewritten.lineno) if rewritten.lineno else None
+            raise rewritten from None
+        except Exception:  # noqa: BLE001 - the fallback is best effort: the interpreter's own error stands
+            raise error from None
+        assert isinstance(tree, ast.Module)
+        return tree
 
 
-def _parenthesize_except(match: "re.Match[str]") -> str:
-    types = match.group("types")
-    if " as " in types:
-        return match.group(0)
-    return f"{match.group('head')}({types.rstrip()}){match.group('tail')}"
+def _line(text: str, number: int) -> str:
+    lines = re.split(r"\r\n|\r|\n", text)
+    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def parse_problem(path: str, error: BaseException) -> FileProblem:
