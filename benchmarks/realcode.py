@@ -81,7 +81,8 @@ def link_copy(sources: Sequence[Path], target: Path) -> None:
     """A copy made of hard links (instant, no space); touched files are written as new files, never in place."""
     target.mkdir(parents=True, exist_ok=True)
     for source in sources:
-        subprocess.run(["cp", "-al", str(source), str(target / source.name)], check=True)
+        # a tree given as a symbolic link is copied as the directory it points to, not as the link
+        subprocess.run(["cp", "-al", str(source.resolve()), str(target / source.name)], check=True)
 
 
 def detach(path: Path) -> None:

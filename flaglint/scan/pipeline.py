@@ -159,6 +159,8 @@ class _Scan:
         self.gate_words = self.catalogue.prefilter
         self.gate_answers: Dict[str, bool] = {}
         self.imports: Dict[str, "Imports"] = {}
+        self.bound_checked: Tuple[Set[str], Set[str], Set[str]] = (set(), set(), set())
+        """What `_affected` already answered this run: (names checked, candidate files, files that bind one)."""
         """Each file's import statements, read once per run (derivation asks about them every round)."""
         self.word_files: Set[str] = set()
         """Scanned files holding a word derivation found (they may re-export it in turn)."""
@@ -459,17 +461,23 @@ class _Scan:
         words = state.words
         candidates = self._files_with(words) if words else set()
         self.word_files = candidates
-        affected: Set[str] = set()
-        by_word: Dict[bytes, List[str]] = {}
-        for name in names:
-            by_word.setdefault(name.rpartition(".")[2].encode(), []).append(name)
-        # one scan says which derived names' last words a file holds; only those are checked closely
-        finder = re.compile(b"|".join(re.escape(word) for word in sorted(by_word, key=len, reverse=True)))
-        for shown in candidates if by_word else ():
+        # Names only grow from round to round: a file checked before is checked again for the new names only.
+        checked_names, checked_files, binding = self.bound_checked
+        fresh = [name for name in names if name not in checked_names]
+        affected: Set[str] = {shown for shown in binding if shown in candidates}
+        finders = {"all": _word_finder(names), "fresh": _word_finder(fresh)}
+        for shown in candidates:
+            if shown in affected:
+                continue
+            finder = finders["fresh"] if shown in checked_files else finders["all"]
+            if finder is None:
+                continue
             data = self._bytes(self.files[shown])
             if data is None:
                 continue
-            present = [name for word in set(finder.findall(data)) for name in by_word.get(word, ())]
+            by_word, pattern = finder
+            # one scan says which derived names' last words a file holds; only those are checked closely
+            present = [name for word in set(pattern.findall(data)) for name in by_word.get(word, ())]
             if not present:
                 continue
             imports = self.imports.get(shown)
@@ -477,6 +485,7 @@ class _Scan:
                 imports = self.imports[shown] = import_statements(data)
             if any(may_bind(data, name, imports) for name in present):
                 affected.add(shown)
+        self.bound_checked = (checked_names | set(names), checked_files | candidates, binding | affected)
         defining = [*state.models, *(name for name, api in state.apis.items() if api.wrapper == name)]
         for qualname in defining:
             for path in self.index.paths(qualname.rpartition(".")[0])[:1]:
@@ -652,6 +661,16 @@ def _code_key() -> str:
                 status = os.stat(path)
                 stamps.append((os.path.relpath(path, package), status.st_size, status.st_mtime_ns))
     return repr(sorted(stamps))
+
+
+def _word_finder(names: Sequence[str]) -> "Optional[Tuple[Dict[bytes, List[str]], re.Pattern[bytes]]]":
+    """Dotted names by their last word, and one pattern that finds any of those words (longest first)."""
+    by_word: Dict[bytes, List[str]] = {}
+    for name in names:
+        by_word.setdefault(name.rpartition(".")[2].encode(), []).append(name)
+    if not by_word:
+        return None
+    return by_word, re.compile(b"|".join(re.escape(word) for word in sorted(by_word, key=len, reverse=True)))
 
 
 def _settings_key(catalogue: Catalogue, settings: Settings) -> str:
