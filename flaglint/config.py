@@ -15,8 +15,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from flaglint.catalogue import Api, Catalogue, Role, wrapper_api
 from flaglint.codes import known_selector
-from flaglint.generated import GeneratedModule, GeneratedName, read_generated
-from flaglint.model import KINDS, FlaglintError, Kind
+from flaglint.generated import read_generated
+from flaglint.model import KINDS, FlaglintError, GeneratedModule, GeneratedName, Kind
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -12,41 +12,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
-from typing import List, Mapping, Optional, Tuple
+from typing import List, Mapping, Tuple
 
-from flaglint.model import FlaglintError, Kind
+from flaglint.model import FlaglintError, GeneratedModule, GeneratedName, Kind
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11
     import tomli as tomllib
-
-
-@dataclass(frozen=True)
-class GeneratedModule:
-    """One declaration: the module (or class) whose attributes a data file generates, and how to read it."""
-
-    module: str
-    file: str
-    """The data file, absolute."""
-    attribute: Optional[str] = None
-    """The key of each record that holds the attribute's name (none: the file maps attributes to names)."""
-    name: Optional[str] = None
-    """The key of each record that holds the waffle name."""
-    kind: Optional[Kind] = None
-    """The kind of every entry (when the file is one list or one mapping)."""
-    sections: Tuple[Tuple[str, Kind], ...] = ()
-    """(section, kind): top-level keys (dotted for nested ones) whose lists or mappings hold entries of a kind."""
-
-
-@dataclass(frozen=True)
-class GeneratedName:
-    """One generated attribute: ``features.ENABLE_GV`` is the flag ``gravy_waffle``."""
-
-    attribute: str
-    name: str
-    kind: Kind
 
 
 class GeneratedError(FlaglintError):

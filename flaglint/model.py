@@ -653,3 +653,29 @@ class RemoveResult:
     def safe(self) -> bool:
         """Nothing references the name any more, every file was rewritten safely and the scan looked everywhere."""
         return self.verdict.safe and not self.failed and self.after.complete
+
+
+@dataclass(frozen=True)
+class GeneratedModule:
+    """One declaration: the module (or class) whose attributes a data file generates, and how to read it."""
+
+    module: str
+    file: str
+    """The data file, absolute."""
+    attribute: Optional[str] = None
+    """The key of each record that holds the attribute's name (none: the file maps attributes to names)."""
+    name: Optional[str] = None
+    """The key of each record that holds the waffle name."""
+    kind: Optional[Kind] = None
+    """The kind of every entry (when the file is one list or one mapping)."""
+    sections: Tuple[Tuple[str, Kind], ...] = ()
+    """(section, kind): top-level keys (dotted for nested ones) whose lists or mappings hold entries of a kind."""
+
+
+@dataclass(frozen=True)
+class GeneratedName:
+    """One generated attribute: ``features.ENABLE_GV`` is the flag ``gravy_waffle``."""
+
+    attribute: str
+    name: str
+    kind: Kind
